@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tcpstate.h - the contract shared by the BPF collector (bpf/), the kernel
+ * module (module/) and user space (user/).
+ *
+ * Only #defines and plain structs live here: no vmlinux.h, no libc, no
+ * kernel headers, so each of the three can include it in its own world.
+ * Every layout that crosses a boundary (a map value, an iterator record,
+ * a /proc/net/tcpstate table) is defined here and nowhere else.
+ */
+#ifndef __TCPSTATE_H
+#define __TCPSTATE_H
+
+/*
+ * TCP states. The index of a state is the kernel's own TCP_* number
+ * (include/net/tcp_states.h), so a value read from sk_state indexes the
+ * tables directly. TCPSTATE_NSTATES leaves room for states newer kernels
+ * add (TCP_BOUND_INACTIVE is 13); every lookup is bounds-checked against it.
+ */
+#define TCPSTATE_ST_ESTABLISHED		1
+#define TCPSTATE_ST_SYN_SENT		2
+#define TCPSTATE_ST_SYN_RECV		3
+#define TCPSTATE_ST_FIN_WAIT1		4
+#define TCPSTATE_ST_FIN_WAIT2		5
+#define TCPSTATE_ST_TIME_WAIT		6
+#define TCPSTATE_ST_CLOSE		7
+#define TCPSTATE_ST_CLOSE_WAIT		8
+#define TCPSTATE_ST_LAST_ACK		9
+#define TCPSTATE_ST_LISTEN		10
+#define TCPSTATE_ST_CLOSING		11
+#define TCPSTATE_ST_NEW_SYN_RECV	12
+#define TCPSTATE_ST_BOUND_INACTIVE	13
+#define TCPSTATE_NSTATES		16
+
+/*
+ * The states an operator sees, in the order tables print them:
+ * X(index, metric/JSON name, ss name). CLOSE, NEW_SYN_RECV and
+ * BOUND_INACTIVE are not live states: request sockets count as syn_recv,
+ * as ss shows them.
+ */
+#define TCPSTATE_FOR_EACH_STATE(X)					\
+	X(TCPSTATE_ST_ESTABLISHED, "established", "ESTAB")		\
+	X(TCPSTATE_ST_SYN_SENT, "syn_sent", "SYN-SENT")			\
+	X(TCPSTATE_ST_SYN_RECV, "syn_recv", "SYN-RECV")			\
+	X(TCPSTATE_ST_FIN_WAIT1, "fin_wait1", "FIN-WAIT-1")		\
+	X(TCPSTATE_ST_FIN_WAIT2, "fin_wait2", "FIN-WAIT-2")		\
+	X(TCPSTATE_ST_TIME_WAIT, "time_wait", "TIME-WAIT")		\
+	X(TCPSTATE_ST_CLOSE_WAIT, "close_wait", "CLOSE-WAIT")		\
+	X(TCPSTATE_ST_LAST_ACK, "last_ack", "LAST-ACK")			\
+	X(TCPSTATE_ST_LISTEN, "listen", "LISTEN")			\
+	X(TCPSTATE_ST_CLOSING, "closing", "CLOSING")
+
+/* The kernel states that are never live, for naming transitions. */
+#define TCPSTATE_FOR_EACH_OTHER_STATE(X)				\
+	X(TCPSTATE_ST_CLOSE, "close", "CLOSE")				\
+	X(TCPSTATE_ST_NEW_SYN_RECV, "new_syn_recv", "NEW-SYN-RECV")	\
+	X(TCPSTATE_ST_BOUND_INACTIVE, "bound_inactive", "BOUND-INACTIVE")
+
+/*
+ * Time-in-state histograms: log2 buckets of microseconds.
+ * Slot 0 holds durations under 1 us; slot i (1 <= i < SLOTS - 1) holds
+ * [2^(i-1), 2^i) us; the last slot holds everything from 2^(SLOTS-2) us
+ * (about 4.8 hours) up. Slot of d us: d == 0 ? 0 : min(fls64(d), SLOTS - 1).
+ */
+#define TCPSTATE_HIST_SLOTS		36
+
+/*
+ * Per network namespace statistics, one per CPU in both collectors; a
+ * reader sums the CPUs. live[] entries are per-CPU deltas (an increment on
+ * one CPU may be undone on another), so only the sum is meaningful and a
+ * single CPU's value may be negative.
+ */
+struct tcpstate_stats {
+	__s64 live[TCPSTATE_NSTATES];
+	__u64 transitions[TCPSTATE_NSTATES][TCPSTATE_NSTATES];	/* [old][new] */
+	__u64 duration[TCPSTATE_NSTATES][TCPSTATE_HIST_SLOTS];	/* time in state */
+	__u64 lifetime[TCPSTATE_HIST_SLOTS];	/* SYN_SENT/SYN_RECV to CLOSE */
+};
+
+/*
+ * Collector health counters, global (not per namespace), one per CPU.
+ * Every entry is something that would otherwise be silently wrong.
+ */
+#define TCPSTATE_FOR_EACH_ERROR(X)					\
+	X(TCPSTATE_ERR_NETNS_FULL, "netns_full",			\
+	  "namespace table full: events of a new namespace dropped")	\
+	X(TCPSTATE_ERR_SK_STORAGE, "sk_storage_failed",			\
+	  "per-socket storage unavailable: socket counted without history") \
+	X(TCPSTATE_ERR_TW_FULL, "timewait_table_full",			\
+	  "TIME_WAIT table full: socket counted without key or age")	\
+	X(TCPSTATE_ERR_TW_UNTRACKED, "timewait_untracked",		\
+	  "TIME_WAIT socket ended that was never recorded")		\
+	X(TCPSTATE_ERR_LISTENER_FULL, "listener_table_full",		\
+	  "listener table full: request sockets of a listener not counted") \
+	X(TCPSTATE_ERR_FW2_FULL, "fin_wait2_table_full",		\
+	  "FIN_WAIT2 substate table full: substate change may be missed") \
+	X(TCPSTATE_ERR_UNTRACKED, "untracked_transition",		\
+	  "transition of a socket the collector had not counted")	\
+	X(TCPSTATE_ERR_BAD_STATE, "bad_state",				\
+	  "state number out of range")
+
+#define TCPSTATE_ERR_NETNS_FULL		0
+#define TCPSTATE_ERR_SK_STORAGE		1
+#define TCPSTATE_ERR_TW_FULL		2
+#define TCPSTATE_ERR_TW_UNTRACKED	3
+#define TCPSTATE_ERR_LISTENER_FULL	4
+#define TCPSTATE_ERR_FW2_FULL		5
+#define TCPSTATE_ERR_UNTRACKED		6
+#define TCPSTATE_ERR_BAD_STATE		7
+#define TCPSTATE_NERRORS		8
+
+struct tcpstate_errors {
+	__u64 count[TCPSTATE_NERRORS];
+};
+
+/* Limits (defaults; the BPF loader can change the map sizes at load). */
+#define TCPSTATE_MAX_NETNS		4096
+#define TCPSTATE_MAX_TIMEWAIT		(1 << 20)
+#define TCPSTATE_MAX_LISTENERS		65536
+#define TCPSTATE_TASK_COMM_LEN		16
+
+/*
+ * One TIME_WAIT socket (an inet_timewait_sock), keyed by its address in
+ * the BPF collector's "timewait" map. Times are CLOCK_MONOTONIC ns; 0 means
+ * unknown (the socket existed before the collector loaded).
+ */
+struct tcpstate_tw {
+	__u64 born_ns;		/* the timewait socket was created */
+	__u64 entered_ns;	/* it entered the state it is counted in */
+	__u64 conn_born_ns;	/* the connection's SYN_SENT/SYN_RECV */
+	__u8 daddr[16];		/* peer address, IPv4 in the first 4 bytes */
+	__u32 netns;		/* network namespace inode number */
+	__u32 tgid;		/* owner of the full socket, 0 if unknown */
+	__u16 sport;		/* host byte order */
+	__u16 dport;		/* host byte order */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u8 substate;		/* TCPSTATE_ST_FIN_WAIT2 or _TIME_WAIT, as counted */
+	__u8 pad;
+	char comm[TCPSTATE_TASK_COMM_LEN];
+};
+
+/*
+ * One record per listening socket, written by the BPF "listeners"
+ * iterator: its request sockets (SYN_RECV minisockets) and accept queue.
+ */
+struct tcpstate_listener {
+	__u32 netns;
+	__u32 syn_recv;		/* icsk_accept_queue.qlen: request sockets */
+	__u32 accept_queue;	/* sk_ack_backlog */
+	__u32 accept_max;	/* sk_max_ack_backlog */
+	__u16 port;		/* host byte order */
+	__u16 family;
+	__u32 pad;
+};
+
+/* /proc/net/tcpstate: the first line is "tcpstate <version>". */
+#define TCPSTATE_PROC_VERSION		1
+
+#endif /* __TCPSTATE_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* netns.c - finding and entering network namespaces. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "netns.h"
+
+#define RUN_NETNS "/run/netns"
+
+static int inum_of(const char *path, __u32 *inum)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*inum = (__u32)st.st_ino;
+	return 0;
+}
+
+int netns_self(__u32 *inum)
+{
+	return inum_of("/proc/self/ns/net", inum);
+}
+
+static struct netns_info *find(struct netns_info *v, size_t nr, __u32 inum)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (v[i].inum == inum)
+			return &v[i];
+	return NULL;
+}
+
+/* Adds inum (reachable through path) unless it is there; names win. */
+static int add(struct netns_info **v, size_t *nr, size_t *cap, __u32 inum,
+	       const char *name, const char *path)
+{
+	struct netns_info *e = find(*v, *nr, inum);
+
+	if (!e) {
+		if (*nr == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct netns_info *nv = realloc(*v, ncap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			*v = nv;
+			*cap = ncap;
+		}
+		e = &(*v)[(*nr)++];
+		memset(e, 0, sizeof(*e));
+		e->inum = inum;
+		snprintf(e->path, sizeof(e->path), "%s", path);
+	}
+	if (name && !e->name[0]) {
+		snprintf(e->name, sizeof(e->name), "%s", name);
+		snprintf(e->path, sizeof(e->path), "%s", path);
+	}
+	return 0;
+}
+
+static int cmp_inum(const void *a, const void *b)
+{
+	const struct netns_info *x = a, *y = b;
+
+	return x->inum < y->inum ? -1 : x->inum > y->inum;
+}
+
+int netns_list(struct netns_info **out, size_t *nr_out)
+{
+	struct netns_info *v = NULL;
+	size_t nr = 0, cap = 0;
+	char path[NETNS_PATH_MAX];
+	struct dirent *de;
+	__u32 inum;
+	DIR *d;
+	int err = 0;
+
+	d = opendir(RUN_NETNS);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), RUN_NETNS "/%s", de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (inum_of(path, &inum))
+			continue;	/* a stale name: not a mount any more */
+		err = add(&v, &nr, &cap, inum, de->d_name, path);
+		if (err)
+			goto out;
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/proc");
+	if (!d) {
+		err = -errno;
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.16s/ns/net", de->d_name);
+		if (inum_of(path, &inum))
+			continue;	/* exited, or a kernel thread */
+		err = add(&v, &nr, &cap, inum, NULL, path);
+		if (err)
+			goto out;
+	}
+out:
+	if (d)
+		closedir(d);
+	if (err) {
+		free(v);
+		return err;
+	}
+	qsort(v, nr, sizeof(*v), cmp_inum);
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+int netns_name(__u32 inum, char *buf, size_t len)
+{
+	char path[NETNS_PATH_MAX];
+	struct dirent *de;
+	__u32 ino;
+	DIR *d;
+
+	buf[0] = '\0';
+	d = opendir(RUN_NETNS);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), RUN_NETNS "/%.60s", de->d_name);
+		if (!inum_of(path, &ino) && ino == inum) {
+			snprintf(buf, len, "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int netns_enter(const char *path, int *saved)
+{
+	int fd, old;
+
+	old = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		return -errno;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if (setns(fd, CLONE_NEWNET)) {
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	*saved = old;
+	return 0;
+fail:
+	fd = -errno;
+	close(old);
+	return fd;
+}
+
+int netns_restore(int saved)
+{
+	int err = setns(saved, CLONE_NEWNET) ? -errno : 0;
+
+	close(saved);
+	return err;
+}

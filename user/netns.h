@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * netns.h - finding and entering network namespaces.
+ *
+ * A namespace is known by the inode number of its nsfs file, the number
+ * the collectors key their statistics by. Names are those of
+ * `ip netns` (bind mounts under /run/netns).
+ */
+#ifndef __TCPSTATE_NETNS_H
+#define __TCPSTATE_NETNS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define NETNS_NAME_MAX	64
+#define NETNS_PATH_MAX	80
+
+struct netns_info {
+	__u32 inum;
+	char name[NETNS_NAME_MAX];	/* from /run/netns, "" when it has none */
+	char path[NETNS_PATH_MAX];	/* a path that opens it */
+};
+
+/* Every namespace with a process or a /run/netns name, sorted by inum. */
+int netns_list(struct netns_info **out, size_t *nr);
+/* The caller's namespace. */
+int netns_self(__u32 *inum);
+/* Name of inum under /run/netns into buf ("" if none); 0 or -errno. */
+int netns_name(__u32 inum, char *buf, size_t len);
+/* Enters the namespace at path; *saved is an fd of the old one. */
+int netns_enter(const char *path, int *saved);
+/* Returns to the namespace saved by netns_enter() and closes it. */
+int netns_restore(int saved);
+
+#endif /* __TCPSTATE_NETNS_H */
