@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* netns.c - finding and entering network namespaces. */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +77,7 @@ int netns_list(struct netns_info **out, size_t *nr_out)
 	size_t nr = 0, cap = 0;
 	char path[NETNS_PATH_MAX];
 	struct dirent *de;
-	__u32 inum;
+	__u32 inum = 0;
 	DIR *d;
 	int err = 0;
 
@@ -129,7 +128,7 @@ int netns_name(__u32 inum, char *buf, size_t len)
 {
 	char path[NETNS_PATH_MAX];
 	struct dirent *de;
-	__u32 ino;
+	__u32 ino = 0;
 	DIR *d;
 
 	buf[0] = '\0';

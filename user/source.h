@@ -24,6 +24,7 @@ struct ts_netns {
 struct ts_snapshot {
 	const char *source;		/* "bpf" or "module" */
 	__u64 taken_ns;			/* CLOCK_MONOTONIC when read */
+	__u64 counting_ns;		/* how long the collector has counted; 0: unknown */
 	size_t nr_netns;
 	struct ts_netns *netns;		/* sorted by inum */
 	struct tcpstate_errors errors;	/* collector health, summed over CPUs */

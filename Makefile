@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# tcpstate: the BPF collector, the CLI, the tests. The kernel module is
+# built by Kbuild (make module). All output goes under .output/.
+
+OUTPUT ?= $(abspath .output)
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/' \
+			 | sed 's/arm.*/arm/' \
+			 | sed 's/aarch64/arm64/' \
+			 | sed 's/ppc64le/powerpc/' \
+			 | sed 's/mips.*/mips/' \
+			 | sed 's/riscv64/riscv/' \
+			 | sed 's/loongarch64/loongarch/')
+
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+BPF_CFLAGS := -g -O2 -Wall -Werror=undef -target bpf -D__TARGET_ARCH_$(ARCH)
+
+# System include paths clang needs for -target bpf (asm/types.h etc.).
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o \
+	     source_bpf.o loader.o summary.o summary_render.o \
+	     $(if $(wildcard user/source_module.c),source_module.o)
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s%s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(2))" \
+		"$(if $(3), $(3))";
+	MAKEFLAGS += --no-print-directory
+endif
+
+.PHONY: all
+all: $(OUTPUT)/tcpstate
+
+$(OUTPUT):
+	$(call msg,MKDIR,$@)
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/tcpstate.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Every user object may include the skeleton through loader.h.
+$(patsubst %,$(OUTPUT)/%,$(USER_OBJS)): $(OUTPUT)/tcpstate.skel.h
+
+$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+
+# ---- set-up, running, tests -------------------------------------------
+
+.PHONY: deps
+deps:
+	$(Q)./scripts/deps.sh
+
+.PHONY: run
+run: deps
+	$(Q)$(MAKE) all
+	$(Q)$(OUTPUT)/tcpstate load --if-needed
+	$(Q)$(OUTPUT)/tcpstate summary 1
+
+.PHONY: check
+check: deps
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)
+
+# Delete a target whose recipe failed; keep the intermediates.
+.DELETE_ON_ERROR:
+.SECONDARY:

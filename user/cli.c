@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* cli.c - what every subcommand shares: messages, numbers, signals. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+bool verbose;
+const char *progname = "tcpstate";
+volatile sig_atomic_t exiting;
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+void install_exit_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int parse_ulong(const char *s, const char *what, unsigned long min,
+		unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+		warnx_("%s: '%s' is not a number", what, s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end) {
+		warnx_("%s: '%s' is not a number", what, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		warnx_("%s: %lu is out of range (%lu-%lu)", what, v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_seconds(const char *s, const char *what, double max, double *out)
+{
+	double v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+		warnx_("%s: '%s' is not a number of seconds", what, s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v)) {
+		warnx_("%s: '%s' is not a number of seconds", what, s);
+		return -1;
+	}
+	if (v <= 0 || v > max) {
+		warnx_("%s: %s is out of range (more than 0, at most %g)", what, s, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* cli.h - what every subcommand shares: messages, numbers, exit codes. */
+#ifndef __TCPSTATE_CLI_H
+#define __TCPSTATE_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#define EXIT_USAGE	64	/* EX_USAGE, as argp uses */
+
+extern bool verbose;
+extern const char *progname;
+/* Set by SIGINT/SIGTERM; loops end when they see it. */
+extern volatile sig_atomic_t exiting;
+
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Installs the SIGINT/SIGTERM handler that sets exiting. */
+void install_exit_signals(void);
+
+/*
+ * Parses a whole decimal number in [min, max]; on failure prints
+ * "<what>: '<s>' ..." and returns -1.
+ */
+int parse_ulong(const char *s, const char *what, unsigned long min,
+		unsigned long max, unsigned long *out);
+/* Seconds with an optional fraction ("0.5"), in (0, max]. */
+int parse_seconds(const char *s, const char *what, double max, double *out);
+
+/* Each subcommand: argc/argv start at the subcommand's name. */
+int cmd_summary(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+
+#endif /* __TCPSTATE_CLI_H */
