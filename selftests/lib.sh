@@ -1,0 +1,425 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - shared helpers for the tcpstate host selftests.
+#
+# Source it from a test script. It gives:
+#   KTAP output     ktap_print_header, ktap_set_plan, ktap_test_pass/fail/skip,
+#                   ktap_test_result, ktap_print_msg, ktap_finished
+#   environment     assert_root, assert_tools, assert_have_tcpstate
+#   namespaces      setup_ns VAR [VAR...] (cleaned up on EXIT)
+#   the collector   collector_load, collector_unload, collector_reload,
+#                   tcpstate_ns, summary_json
+#   counts          ss_counts, tcpstate_counts, counts_diff, wait_counts_equal,
+#                   transitions, transitions_delta, expect_transitions
+#   holding states  hold_start, hold, hold_stop (selftests/tcphold.c),
+#                   nft_ns
+#   polling         wait_until TIMEOUT_S CMD...
+#
+# Environment:
+#   TCPSTATE          the CLI (default: <repo>/.output/tcpstate)
+#   TCPSTATE_SOURCE   bpf|module|auto (default auto), passed as --source
+#   TCPSTATE_MODULE   path of tcpstate.ko; with TCPSTATE_SOURCE=module the
+#                     load/unload steps insmod/rmmod it (unset: do nothing)
+#   TCPSTATE_SELFTEST_BIN  where the built helpers are (default:
+#                     $OUTPUT or <repo>/.output/selftests)
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+KSFT_TIMEOUT=124
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$LIB_DIR/.." && pwd)
+TCPSTATE=${TCPSTATE:-$REPO_DIR/.output/tcpstate}
+TCPSTATE_SOURCE=${TCPSTATE_SOURCE:-auto}
+TCPSTATE_SELFTEST_BIN=${TCPSTATE_SELFTEST_BIN:-${OUTPUT:-$REPO_DIR/.output/selftests}}
+TCPHOLD=${TCPHOLD:-$TCPSTATE_SELFTEST_BIN/tcphold}
+TCPCHURN=${TCPCHURN:-$TCPSTATE_SELFTEST_BIN/tcpchurn}
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+
+# The states tcpstate summary --json reports, in its order, and ss's names.
+ALL_STATES="established syn_sent syn_recv fin_wait1 fin_wait2 time_wait close_wait last_ack listen closing"
+
+# ---------------------------------------------------------------- KTAP
+
+KTAP_CNT=0
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+
+ktap_print_header() { echo "TAP version 13"; }
+ktap_set_plan() { echo "1..$1"; }
+ktap_print_msg() { local l; while IFS= read -r l; do echo "# $l"; done <<< "$*"; }
+ktap_test_pass() { KTAP_CNT=$((KTAP_CNT + 1)); KTAP_PASS=$((KTAP_PASS + 1)); echo "ok $KTAP_CNT $*"; }
+ktap_test_fail() { KTAP_CNT=$((KTAP_CNT + 1)); KTAP_FAIL=$((KTAP_FAIL + 1)); echo "not ok $KTAP_CNT $*"; }
+ktap_test_skip() { KTAP_CNT=$((KTAP_CNT + 1)); KTAP_SKIP=$((KTAP_SKIP + 1)); echo "ok $KTAP_CNT $* # SKIP"; }
+
+# ktap_test_result DESC CMD...: run CMD, report its result as one case.
+ktap_test_result() {
+	local desc=$1
+	shift
+	if "$@"; then ktap_test_pass "$desc"; else ktap_test_fail "$desc"; fi
+}
+
+# ktap_skip_all REASON: the whole test cannot run here.
+ktap_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+# ktap_finished: totals line and the test's exit code (1 on any failure,
+# 4 when every case was skipped, else 0).
+ktap_finished() {
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
+	if [ "$KTAP_FAIL" -gt 0 ]; then exit $KSFT_FAIL; fi
+	if [ "$KTAP_PASS" -eq 0 ] && [ "$KTAP_SKIP" -gt 0 ]; then exit $KSFT_SKIP; fi
+	exit $KSFT_PASS
+}
+
+# ---------------------------------------------------------------- environment
+
+assert_root() {
+	[ "$(id -u)" -eq 0 ] || ktap_skip_all "must be run as root"
+}
+
+assert_tools() {
+	local t
+	for t in ip ss nft jq timeout "$@"; do
+		command -v "$t" >/dev/null 2>&1 || ktap_skip_all "missing tool: $t"
+	done
+}
+
+assert_have_tcpstate() {
+	[ -x "$TCPSTATE" ] || ktap_skip_all "no tcpstate binary at $TCPSTATE (run make)"
+	[ -x "$TCPHOLD" ] || ktap_skip_all "no tcphold at $TCPHOLD (run make -C selftests)"
+	if [ "$TCPSTATE_SOURCE" = module ] && [ -z "$TCPSTATE_MODULE" ] &&
+	   [ ! -e /proc/net/tcpstate ]; then
+		ktap_skip_all "source=module but tcpstate.ko is not loaded and TCPSTATE_MODULE is unset"
+	fi
+}
+
+# assert_prereqs: everything a test needs before it starts.
+assert_prereqs() {
+	assert_root
+	assert_tools "$@"
+	assert_have_tcpstate
+}
+
+# ---------------------------------------------------------------- polling
+
+# wait_until TIMEOUT_S CMD...: run CMD every 0.1 s until it succeeds or
+# TIMEOUT_S seconds have passed. Returns CMD's last status.
+wait_until() {
+	local timeout=$1 deadline
+	shift
+	deadline=$(( $(date +%s%N) + timeout * 1000000000 ))
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s%N)" -ge "$deadline" ] && break
+		sleep 0.1
+	done
+	"$@"
+}
+
+# ---------------------------------------------------------------- namespaces
+
+LIB_NAMESPACES=()
+LIB_CHILDREN=()
+
+cleanup() {
+	local ns pid
+	hold_stop 2>/dev/null
+	for pid in "${LIB_CHILDREN[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for ns in "${LIB_NAMESPACES[@]}"; do
+		ip netns exec "$ns" nft flush ruleset 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	LIB_NAMESPACES=()
+	[ -n "$LIB_TMPDIR" ] && rm -rf "$LIB_TMPDIR"
+	# Defined by a test that needs more.
+	declare -F test_cleanup >/dev/null && test_cleanup
+	return 0
+}
+trap cleanup EXIT
+
+LIB_TMPDIR=$(mktemp -d "/tmp/tcpstate-$TEST_NAME.XXXXXX")
+
+# setup_ns VAR...: a fresh network namespace per VAR, lo up, its name
+# stored in VAR. Deleted on exit.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="tcpstate-$TEST_NAME-$$-$RANDOM"
+		ip netns add "$name" || return 1
+		LIB_NAMESPACES+=("$name")
+		ip -n "$name" link set lo up || return 1
+		eval "$var=\$name"
+	done
+}
+
+# cleanup_ns NS...: delete namespaces now (their TIME_WAIT sockets go too).
+cleanup_ns() {
+	local ns i
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null
+		for i in "${!LIB_NAMESPACES[@]}"; do
+			[ "${LIB_NAMESPACES[$i]}" = "$ns" ] && unset "LIB_NAMESPACES[$i]"
+		done
+	done
+}
+
+# nft_ns NS ARGS...: nft inside NS.
+nft_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" nft "$@"
+}
+
+# nft_init NS: table inet tcpstate_test with an input and an output chain.
+nft_init() {
+	nft_ns "$1" -f - <<-EOT
+	table inet tcpstate_test {
+		chain input { type filter hook input priority 0; policy accept; }
+		chain output { type filter hook output priority 0; policy accept; }
+	}
+	EOT
+}
+
+# nft_rule NS CHAIN RULE...: append a rule to the test table.
+nft_rule() {
+	local ns=$1 chain=$2
+	shift 2
+	nft_ns "$ns" add rule inet tcpstate_test "$chain" "$@"
+}
+
+# ---------------------------------------------------------------- the collector
+
+tcpstate_src() {
+	echo "--source $TCPSTATE_SOURCE"
+}
+
+module_loaded() {
+	grep -qw '^tcpstate' /proc/modules 2>/dev/null || [ -e /proc/net/tcpstate ]
+}
+
+# collector_load: make sure the collector runs (loads it if it does not).
+collector_load() {
+	if [ "$TCPSTATE_SOURCE" = module ]; then
+		module_loaded && return 0
+		[ -n "$TCPSTATE_MODULE" ] || return 0
+		insmod "$TCPSTATE_MODULE"
+		return
+	fi
+	[ -e /sys/fs/bpf/tcpstate ] && return 0
+	"$TCPSTATE" load >"$LIB_TMPDIR/load.out" 2>&1 || {
+		# Someone else may have loaded it meanwhile.
+		[ -e /sys/fs/bpf/tcpstate ] && return 0
+		cat "$LIB_TMPDIR/load.out" >&2
+		return 1
+	}
+}
+
+# collector_unload: stop the collector (module: rmmod when TCPSTATE_MODULE
+# says which module the tests manage).
+collector_unload() {
+	if [ "$TCPSTATE_SOURCE" = module ]; then
+		[ -n "$TCPSTATE_MODULE" ] || return 0
+		module_loaded || return 0
+		rmmod tcpstate
+		return
+	fi
+	[ -e /sys/fs/bpf/tcpstate ] || return 0
+	"$TCPSTATE" unload
+}
+
+collector_reload() {
+	collector_unload && collector_load
+}
+
+# tcpstate_ns NS ARGS...: the CLI inside NS.
+tcpstate_ns() {
+	local ns=$1
+	shift
+	# shellcheck disable=SC2046
+	ip netns exec "$ns" "$TCPSTATE" "$@"
+}
+
+# summary_json NS: the summary of NS, one JSON object.
+summary_json() {
+	# shellcheck disable=SC2046
+	tcpstate_ns "$1" summary --json $(tcpstate_src)
+}
+
+# ---------------------------------------------------------------- counts
+
+# ss_counts NS: "state count" for every state, ss's view.
+ss_counts() {
+	ip netns exec "$1" ss -tanH | awk -v states="$ALL_STATES" '
+	BEGIN {
+		n = split(states, s, " ")
+		for (i = 1; i <= n; i++) c[s[i]] = 0
+		m["ESTAB"] = "established"; m["SYN-SENT"] = "syn_sent"
+		m["SYN-RECV"] = "syn_recv"; m["FIN-WAIT-1"] = "fin_wait1"
+		m["FIN-WAIT-2"] = "fin_wait2"; m["TIME-WAIT"] = "time_wait"
+		m["CLOSE-WAIT"] = "close_wait"; m["LAST-ACK"] = "last_ack"
+		m["LISTEN"] = "listen"; m["CLOSING"] = "closing"
+	}
+	($1 in m) { c[m[$1]]++ }
+	END { for (i = 1; i <= n; i++) print s[i], c[s[i]] }'
+}
+
+# json_counts FILE: "state count" for every state from a summary object.
+json_counts() {
+	jq -r --arg states "$ALL_STATES" '
+		.states as $s | $states | split(" ")[] |
+		"\(.) \($s[.] // "missing")"' "$1"
+}
+
+# tcpstate_counts NS: "state count" for every state, tcpstate's view.
+tcpstate_counts() {
+	local f="$LIB_TMPDIR/summary.$BASHPID.json"
+	summary_json "$1" >"$f" || return 1
+	json_counts "$f"
+}
+
+# counts_diff NS: compare both views now; on a difference print
+# "state ss=N tcpstate=M" lines and fail. Writes the last views to
+# $LIB_TMPDIR/ss.counts and tcpstate.counts.
+counts_diff() {
+	local ns=$1
+	ss_counts "$ns" >"$LIB_TMPDIR/ss.counts"
+	tcpstate_counts "$ns" >"$LIB_TMPDIR/tcpstate.counts" || {
+		echo "tcpstate summary --json failed"
+		return 1
+	}
+	# ss again: a state that moved between the two reads is not a miss.
+	ss_counts "$ns" >"$LIB_TMPDIR/ss2.counts"
+	cmp -s "$LIB_TMPDIR/ss.counts" "$LIB_TMPDIR/ss2.counts" || {
+		echo "ss changed while reading"
+		return 1
+	}
+	join "$LIB_TMPDIR/ss.counts" "$LIB_TMPDIR/tcpstate.counts" 2>/dev/null |
+		awk '$2 != $3 { printf "%s ss=%s tcpstate=%s\n", $1, $2, $3; bad = 1 }
+		     END { exit bad }'
+}
+
+# wait_counts_equal NS [TIMEOUT_S]: poll until tcpstate equals ss in
+# every state; on failure print the last difference as KTAP comments.
+wait_counts_equal() {
+	local ns=$1 timeout=${2:-5}
+	if wait_until "$timeout" counts_diff "$ns" >"$LIB_TMPDIR/diff" 2>&1; then
+		return 0
+	fi
+	ktap_print_msg "$(cat "$LIB_TMPDIR/diff")"
+	ktap_print_msg "ss:       $(tr '\n' ' ' <"$LIB_TMPDIR/ss.counts")"
+	ktap_print_msg "tcpstate: $(tr '\n' ' ' <"$LIB_TMPDIR/tcpstate.counts")"
+	return 1
+}
+
+# ss_state_count NS STATE: ss's count of one state (json name).
+ss_state_count() {
+	ss_counts "$1" | awk -v s="$2" '$1 == s { print $2 }'
+}
+
+# ss_expect NS "state=N ..." : ss shows exactly these counts (the rest 0).
+ss_is() {
+	local ns=$1 want=$2 st exp
+	local got
+	got=$(ss_counts "$ns")
+	for st in $ALL_STATES; do
+		exp=$(tr ' ' '\n' <<<"$want" | awk -F= -v s="$st" '$1 == s { print $2 }')
+		[ -n "$exp" ] || exp=0
+		[ "$(awk -v s="$st" '$1 == s { print $2 }' <<<"$got")" = "$exp" ] || return 1
+	done
+}
+
+# wait_ss NS "state=N ..." [TIMEOUT_S]: the set-up reached its states.
+wait_ss() {
+	local ns=$1 want=$2 timeout=${3:-10}
+	wait_until "$timeout" ss_is "$ns" "$want" && return 0
+	ktap_print_msg "set-up did not reach: $want"
+	ktap_print_msg "ss now: $(ss_counts "$ns" | tr '\n' ' ')"
+	return 1
+}
+
+# transitions NS: "from to count" lines, sorted.
+transitions() {
+	summary_json "$1" | jq -r '.transitions[] | "\(.from) \(.to) \(.count)"' | sort
+}
+
+# transitions_delta BEFORE AFTER: "from to count" of AFTER minus BEFORE
+# (files), nonzero lines only, sorted.
+transitions_delta() {
+	awk 'NR == FNR { b[$1 " " $2] = $3; next }
+	     { k = $1 " " $2; d = $3 - b[k]; seen[k] = 1; if (d) print k, d }
+	     END { for (k in b) if (!(k in seen) && b[k]) print k, -b[k] }' \
+		"$1" "$2" | sort
+}
+
+# expect_lines DESC GOT_FILE "from to count" ...: GOT equals the list.
+expect_lines() {
+	local desc=$1 got=$2 want
+	shift 2
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	if [ "$(cat "$got")" = "$want" ]; then
+		ktap_test_pass "$desc"
+		return 0
+	fi
+	ktap_print_msg "expected:"
+	ktap_print_msg "$want"
+	ktap_print_msg "got:"
+	ktap_print_msg "$(cat "$got")"
+	ktap_test_fail "$desc"
+	return 1
+}
+
+# ---------------------------------------------------------------- tcphold
+
+HOLD_PID=
+# hold_start NS [LIFETIME_S]: start tcphold in NS as a coprocess.
+hold_start() {
+	local ns=$1 life=${2:-120}
+	coproc HOLD { exec ip netns exec "$ns" "$TCPHOLD" -t "$life" 2>&1; }
+	HOLD_PID=$HOLD_PID
+	HOLD_IN=${HOLD[1]}
+	HOLD_OUT=${HOLD[0]}
+}
+
+# hold CMD...: one command to tcphold; its answer is in HOLD_REPLY.
+# Fails (and says why) unless the answer starts with "ok".
+hold() {
+	HOLD_REPLY=
+	echo "$*" >&"$HOLD_IN" || { ktap_print_msg "tcphold is gone"; return 1; }
+	if ! read -r -t 30 HOLD_REPLY <&"$HOLD_OUT"; then
+		ktap_print_msg "tcphold: no answer to: $*"
+		return 1
+	fi
+	case "$HOLD_REPLY" in
+	ok*) return 0 ;;
+	esac
+	ktap_print_msg "tcphold: $* -> $HOLD_REPLY"
+	return 1
+}
+
+# hold_value KEY: a key=value from the last answer.
+hold_value() {
+	tr ' ' '\n' <<<"$HOLD_REPLY" | awk -F= -v k="$1" '$1 == k { print $2 }'
+}
+
+# hold_stop: tcphold closes everything and exits.
+hold_stop() {
+	[ -n "$HOLD_PID" ] || return 0
+	{ echo quit >&"$HOLD_IN"; } 2>/dev/null
+	exec {HOLD_IN}>&- 2>/dev/null
+	local i
+	for i in $(seq 50); do
+		kill -0 "$HOLD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+}
