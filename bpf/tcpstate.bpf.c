@@ -253,6 +253,15 @@ static __always_inline int lifetime_add(struct tcpstate_stats *st, __u64 born,
 	return slot;
 }
 
+/*
+ * Both ports, network order. Not skc_portpair: skc_num is already zero
+ * when a socket that released its port reports CLOSE.
+ */
+static __always_inline __u32 ports_of(__u16 sport, __u16 dport)
+{
+	return (__u32)sport << 16 | dport;
+}
+
 static __always_inline struct tw_scratch *scratch_get(void)
 {
 	__u32 zero = 0;
@@ -333,7 +342,8 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 	if (!s || !s->handoff_tw || now - s->handoff_ns > HANDOFF_MAX_NS ||
 	    s->handoff_netns != netns ||
 	    s->handoff_hash != BPF_CORE_READ(sk, __sk_common.skc_hash) ||
-	    s->handoff_ports != BPF_CORE_READ(sk, __sk_common.skc_portpair))
+	    s->handoff_ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
+					 BPF_CORE_READ(sk, __sk_common.skc_dport)))
 		return false;
 	key = s->handoff_tw;
 	s->handoff_tw = 0;
@@ -569,7 +579,8 @@ static __always_inline void tw_born(void *timer)
 	s->handoff_ns = now;
 	s->handoff_netns = e.netns;
 	s->handoff_hash = BPF_CORE_READ(tw, __tw_common.skc_hash);
-	s->handoff_ports = BPF_CORE_READ(tw, __tw_common.skc_portpair);
+	s->handoff_ports = ports_of(BPF_CORE_READ(tw, tw_sport),
+				    BPF_CORE_READ(tw, __tw_common.skc_dport));
 }
 
 static __always_inline void tw_died(void *timer)
@@ -740,6 +751,9 @@ int listeners_read(struct bpf_iter__bpf_map_elem *ctx)
 	__u64 *key = ctx->key;
 
 	if (!key || !l)
+		return 0;
+	/* Also ties this program to the collector's maps for id lookups. */
+	if (!stats_of(l->netns))
 		return 0;
 	icsk = (void *)*key;
 	rec.netns = l->netns;

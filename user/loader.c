@@ -39,11 +39,6 @@ static int ensure_fs(const char *dir, const char *type, long magic)
 	return 0;
 }
 
-bool collector_loaded(void)
-{
-	return access(PIN_LINK("set_state"), F_OK) == 0;
-}
-
 /* The address of tw_timer_handler, the timer of every timewait socket. */
 static int find_tw_timer_handler(__u64 *addr)
 {

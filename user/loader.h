@@ -23,7 +23,23 @@ struct load_opts {
 	enum attach_mode mode;
 };
 
-/* true when a collector is pinned. */
+/* The collector's objects a reader needs, as file descriptors. */
+struct collector_fds {
+	int netns_stats, errors, fw2_pending, listeners;
+	int listeners_read, fw2_reconcile;	/* iterator programs */
+	int set_state, timer_start, timer_cancel;	/* attached programs */
+};
+
+/*
+ * Opens the loaded collector's objects: from PIN_DIR, or where that is not
+ * visible (`ip netns exec` mounts its own /sys), by finding the attached
+ * set_state program and the maps and programs that go with it.
+ * -ENOENT when no collector is loaded.
+ */
+int collector_open(struct collector_fds *fds);
+void collector_close(struct collector_fds *fds);
+
+/* true when a collector is loaded (pinned, or attached and found by id). */
 bool collector_loaded(void);
 /* Loads, attaches, pins, then counts the sockets that already exist. */
 int collector_load(const struct load_opts *opts);

@@ -21,8 +21,7 @@
 #include "source.h"
 
 struct bpf_src {
-	int stats_fd, errors_fd, fw2_fd, listeners_fd;
-	int listeners_prog_fd, reconcile_prog_fd;
+	struct collector_fds fds;
 	int ncpus;
 	void *percpu;		/* ncpus values of the largest map */
 };
@@ -32,29 +31,13 @@ static int bpf_probe(void)
 	return collector_loaded() ? 0 : -ENOENT;
 }
 
-static int get(const char *path, int *fd)
-{
-	*fd = bpf_obj_get(path);
-	if (*fd < 0) {
-		int err = -errno;
-
-		warnx_("cannot open %s: %s", path, strerror(errno));
-		return err;
-	}
-	return 0;
-}
-
 static void bpf_close(struct ts_source *src)
 {
 	struct bpf_src *b = src->priv;
 
 	if (!b)
 		return;
-	int *fds[] = { &b->stats_fd, &b->errors_fd, &b->fw2_fd, &b->listeners_fd,
-		       &b->listeners_prog_fd, &b->reconcile_prog_fd };
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
+	collector_close(&b->fds);
 	free(b->percpu);
 	free(b);
 	src->priv = NULL;
@@ -65,20 +48,11 @@ static int bpf_open(struct ts_source *src)
 	struct bpf_src *b;
 	int err;
 
-	if (!collector_loaded())
-		return -ENOENT;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->stats_fd = b->errors_fd = b->fw2_fd = b->listeners_fd = -1;
-	b->listeners_prog_fd = b->reconcile_prog_fd = -1;
 	src->priv = b;
-	err = get(PIN_MAP("netns_stats"), &b->stats_fd) ?:
-	      get(PIN_MAP("errors"), &b->errors_fd) ?:
-	      get(PIN_MAP("fw2_pending"), &b->fw2_fd) ?:
-	      get(PIN_MAP("listeners"), &b->listeners_fd) ?:
-	      get(PIN_PROG("listeners_read"), &b->listeners_prog_fd) ?:
-	      get(PIN_PROG("fw2_reconcile"), &b->reconcile_prog_fd);
+	err = collector_open(&b->fds);
 	if (err)
 		goto fail;
 	b->ncpus = libbpf_num_possible_cpus();
@@ -185,34 +159,22 @@ static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v
  * From the attached programs: events the kernel skipped because the
  * program was already running on that CPU, and how long it has counted.
  */
-static void prog_stats(struct ts_snapshot *snap)
+static void prog_stats(const struct collector_fds *fds, struct ts_snapshot *snap)
 {
-	static const char *const links[] = {
-		PIN_LINK("set_state"), PIN_LINK("timer_start"), PIN_LINK("timer_cancel"),
-	};
+	const int progs[] = { fds->set_state, fds->timer_start, fds->timer_cancel };
 	struct timespec now;
 
 	clock_gettime(CLOCK_BOOTTIME, &now);
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		struct bpf_link_info li = {};
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		struct bpf_prog_info pi = {};
-		__u32 len = sizeof(li);
-		int fd = bpf_obj_get(links[i]), pfd;
+		__u32 len = sizeof(pi);
 
-		if (fd < 0)
+		if (progs[i] < 0 || bpf_obj_get_info_by_fd(progs[i], &pi, &len))
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
-			pfd = bpf_prog_get_fd_by_id(li.prog_id);
-			len = sizeof(pi);
-			if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &len))
-				snap->events_missed += pi.recursion_misses;
-			if (pfd >= 0 && i == 0 && pi.load_time)
-				snap->counting_ns = (__u64)now.tv_sec * 1000000000ULL +
-						    now.tv_nsec - pi.load_time;
-			if (pfd >= 0)
-				close(pfd);
-		}
-		close(fd);
+		snap->events_missed += pi.recursion_misses;
+		if (i == 0 && pi.load_time)
+			snap->counting_ns = (__u64)now.tv_sec * 1000000000ULL +
+					    now.tv_nsec - pi.load_time;
 	}
 }
 
@@ -229,7 +191,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	err = netns_self(&acc.self);
 	if (err)
 		return err;
-	err = run_map_iter(b->reconcile_prog_fd, b->fw2_fd, 1, NULL, NULL);
+	err = run_map_iter(b->fds.fw2_reconcile, b->fds.fw2_pending, 1, NULL, NULL);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
 		return err;
@@ -237,12 +199,12 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 
-	while (!bpf_map_get_next_key(b->stats_fd, prev, &next)) {
+	while (!bpf_map_get_next_key(b->fds.netns_stats, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (!acc.all && key != acc.self)
 			continue;
-		if (bpf_map_lookup_elem(b->stats_fd, &key, b->percpu))
+		if (bpf_map_lookup_elem(b->fds.netns_stats, &key, b->percpu))
 			continue;	/* deleted meanwhile */
 		struct ts_netns *ns = snapshot_get(snap, key);
 
@@ -250,7 +212,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 			return -ENOMEM;
 		sum_stats(&ns->st, b->percpu, b->ncpus);
 	}
-	err = run_map_iter(b->listeners_prog_fd, b->listeners_fd,
+	err = run_map_iter(b->fds.listeners_read, b->fds.listeners,
 			   sizeof(struct tcpstate_listener), add_listener, &acc);
 	if (err || acc.err) {
 		err = err ?: acc.err;
@@ -259,11 +221,11 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		return err;
 	}
 	key = 0;
-	if (!bpf_map_lookup_elem(b->errors_fd, &key, errs))
+	if (!bpf_map_lookup_elem(b->fds.errors, &key, errs))
 		for (int c = 0; c < b->ncpus; c++)
 			for (int i = 0; i < TCPSTATE_NERRORS; i++)
 				snap->errors.count[i] += errs[c].count[i];
-	prog_stats(snap);
+	prog_stats(&b->fds, snap);
 	return 0;
 }
 
