@@ -423,3 +423,25 @@ hold_stop() {
 	wait "$HOLD_PID" 2>/dev/null
 	HOLD_PID=
 }
+
+# ---------------------------------------------------------------- plugging lo
+
+# plug_lo NS: hold every packet sent on NS's lo for about 0.7 s, then let
+# them all through in order. An htb class at 100 kbit/s is put in debt by
+# one 8000-byte UDP datagram (dropped on input); what is sent meanwhile
+# waits in the queue. There is no sch_netem or sch_plug on these kernels.
+plug_lo() {
+	local ns=$1
+	nft_ns "$ns" list chain inet tcpstate_test input >/dev/null 2>&1 || nft_init "$ns"
+	nft_rule "$ns" input udp dport 9 drop
+	ip netns exec "$ns" tc qdisc add dev lo root handle 1: htb default 10 r2q 1 &&
+	ip netns exec "$ns" tc class add dev lo parent 1: classid 1:10 htb \
+		rate 100kbit burst 1 cburst 1 quantum 1500 2>/dev/null &&
+	ip netns exec "$ns" bash -c 'head -c 8000 /dev/zero >/dev/udp/127.0.0.1/9'
+}
+
+# unplug_lo NS: remove the htb (call once plug_lo's packets went through).
+unplug_lo() {
+	ip netns exec "$1" tc qdisc del dev lo root 2>/dev/null
+	return 0
+}
