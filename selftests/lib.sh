@@ -353,7 +353,7 @@ transitions() {
 # transitions_delta BEFORE AFTER: "from to count" of AFTER minus BEFORE
 # (files), nonzero lines only, sorted.
 transitions_delta() {
-	awk 'NR == FNR { b[$1 " " $2] = $3; next }
+	awk 'FILENAME == ARGV[1] { b[$1 " " $2] = $3; next }
 	     { k = $1 " " $2; d = $3 - b[k]; seen[k] = 1; if (d) print k, d }
 	     END { for (k in b) if (!(k in seen) && b[k]) print k, -b[k] }' \
 		"$1" "$2" | sort
