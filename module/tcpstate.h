@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcpstate.h - internal to tcpstate.ko; nothing in user space includes it.
+ */
+#ifndef __TCPSTATE_MODULE_H
+#define __TCPSTATE_MODULE_H
+
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/bitops.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct sock;
+struct timer_list;
+
+#include "../include/tcpstate.h"	/* the shared contract */
+
+/**
+ * struct tcpstate_net - per network namespace state
+ * @stats: per-CPU statistics, folded over possible CPUs when read
+ * @fw2: timewait records counted as FIN_WAIT2, re-read at /proc read time
+ * @node: on tcpstate_nets, for the reconcile work
+ * @inum: the namespace's inode number, for /proc/net/tcpstate
+ * @dead: the namespace is being dismantled; hooks ignore its events
+ */
+struct tcpstate_net {
+	struct tcpstate_stats __percpu *stats;
+	struct llist_head fw2;
+	struct list_head node;
+	unsigned int inum;
+	bool dead;
+};
+
+/*
+ * Bits of tcpstate_rec.tw: the substate a timewait socket is counted in
+ * (TCP_FIN_WAIT2 or TCP_TIME_WAIT) and three flags.
+ */
+#define TCPSTATE_TW_SUB		0x0f
+#define TCPSTATE_TW_ON_LIST	0x10	/* linked on tcpstate_net.fw2 */
+#define TCPSTATE_TW_CANCELLED	0x20	/* timer cancelled: dying or re-armed */
+#define TCPSTATE_TW_DEAD	0x40	/* death accounted */
+
+/**
+ * struct tcpstate_rec - what the module remembers about one socket
+ * @entered_ns: CLOCK_MONOTONIC time it entered its current state, 0 unknown
+ * @born_ns: time of its connection's SYN_SENT/SYN_RECV, 0 unknown
+ * @tn: the namespace (timewait sockets only)
+ * @fw2_node: on @tn->fw2 while counted as FIN_WAIT2 (timewait sockets only)
+ * @tw: TCPSTATE_TW_* bits (timewait sockets only)
+ */
+struct tcpstate_rec {
+	u64 entered_ns;
+	u64 born_ns;
+	struct tcpstate_net *tn;
+	struct llist_node fw2_node;
+	atomic_t tw;
+};
+
+/* Module parameters, main.c. */
+extern unsigned int tcpstate_max_sockets;
+extern unsigned long tcpstate_tw_timer_fn;
+
+extern unsigned int tcpstate_net_id;
+extern struct tcpstate_errors __percpu *tcpstate_errors;
+extern bool tcpstate_armed;
+
+static inline struct tcpstate_net *tcpstate_pernet(const struct net *net)
+{
+	return net_generic(net, tcpstate_net_id);
+}
+
+static inline void tcpstate_error(unsigned int err)
+{
+	this_cpu_inc(tcpstate_errors->count[err]);
+}
+
+/* log2 microseconds, the bucket scheme of include/tcpstate.h. */
+static inline unsigned int tcpstate_slot(u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+
+	return us ? min_t(unsigned int, fls64(us), TCPSTATE_HIST_SLOTS - 1) : 0;
+}
+
+static inline bool tcpstate_is_live(int state)
+{
+	return state > 0 && state < TCPSTATE_NSTATES && state != TCPSTATE_ST_CLOSE &&
+	       state != TCPSTATE_ST_NEW_SYN_RECV && state != TCPSTATE_ST_BOUND_INACTIVE;
+}
+
+void tcpstate_leave(struct tcpstate_stats __percpu *st, int state,
+		    u64 entered_ns, u64 now);
+
+/* table.c */
+int tcpstate_table_init(unsigned int entries);
+void tcpstate_table_exit(void);
+struct tcpstate_rec *tcpstate_rec_find(const void *obj);
+struct tcpstate_rec *tcpstate_rec_insert(const void *obj);
+void tcpstate_rec_delete(struct tcpstate_rec *rec);
+const void *tcpstate_rec_key(const struct tcpstate_rec *rec);
+unsigned int tcpstate_table_used(void);
+
+/* tp.c */
+int tcpstate_tp_register(void);
+void tcpstate_tp_unregister(void);
+void tcpstate_sk_walked(struct sock *sk);
+
+/* tw.c */
+void tcpstate_tw_walked(struct sock *sk);
+void tcpstate_tw_resolve_all(void);
+void tcpstate_tw_reconcile(struct tcpstate_net *tn);
+void tcpstate_tw_net_exit(struct tcpstate_net *tn);
+bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
+			    struct tcpstate_rec *skrec, u64 now);
+bool tcpstate_tw_fn_known(void);
+void tcpstate_timer_start(void *data, struct timer_list *timer);
+void tcpstate_timer_cancel(void *data, struct timer_list *timer);
+void tcpstate_timer_expire(void *data, struct timer_list *timer);
+
+/* walk.c */
+int tcpstate_walk(void);
+
+/* proc.c */
+int tcpstate_proc_init(struct net *net);
+void tcpstate_proc_exit(struct net *net);
+
+#endif /* __TCPSTATE_MODULE_H */

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tw.c - timewait sockets, seen only through their timer.
+ *
+ * DOC: timewait sockets
+ *
+ * A timewait socket (struct inet_timewait_sock) never passes through
+ * inet_sock_set_state. Its timer, whose function is tw_timer_handler(), is
+ * what the timer tracepoints show:
+ *
+ * - timer_start with no record: the socket is born. It is counted by its
+ *   substate: FIN_WAIT2 for an orphaned FIN_WAIT2, TIME_WAIT otherwise, as
+ *   ss shows it. A FIN_WAIT2 one is also linked on its namespace's fw2 list.
+ * - timer_cancel: the socket dies, unless a timer_start of the same timer
+ *   follows on the same CPU (a re-arm that changes timer-wheel bucket is
+ *   cancel + start back to back under the timer base lock, interrupts off).
+ *   The cancel is parked in a per-CPU slot and resolved by the next timer
+ *   event of that CPU, by timer_expire_entry, or by an IPI before every
+ *   /proc read; an IPI cannot land between the cancel and the start of a
+ *   re-arm, so resolution by IPI is exact.
+ * - The FIN_WAIT2 -> TIME_WAIT substate change (the peer's FIN) re-arms the
+ *   timer, usually inside the same bucket, which emits nothing. It is seen
+ *   at a cross-bucket re-arm, else when the fw2 list is re-read (before every
+ *   /proc read and by the reconcile work), which costs O(timewait sockets in
+ *   FIN_WAIT2), not O(sockets). The time of the change is then estimated as
+ *   tw_timer.expires - TCP_TIMEWAIT_LEN.
+ *
+ * When tcp_time_wait() replaces a full socket, the timewait socket's first
+ * timer_start comes just before the full socket's CLOSE event on the same
+ * CPU; tcpstate_tw_born_close() then counts old -> TIME_WAIT (or nothing for
+ * FIN_WAIT2 -> FIN_WAIT2, whose entry time carries over, or old -> FIN_WAIT2)
+ * instead of old -> CLOSE, and the connection's birth time carries over.
+ * The death of the timewait socket counts <substate> -> CLOSE and the
+ * connection's lifetime.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/smp.h>
+#include <linux/timer.h>
+#include <net/inet_timewait_sock.h>
+#include <net/tcp.h>
+
+#include "tcpstate.h"
+
+struct tcpstate_tw_cpu {
+	struct tcpstate_rec *pending;	/* cancelled, not yet known dead */
+	u64 pending_ns;			/* when it was cancelled */
+	struct tcpstate_rec *born;	/* born by tcp_time_wait() just now */
+};
+
+static DEFINE_PER_CPU(struct tcpstate_tw_cpu, tcpstate_tw_cpu);
+
+static bool tcpstate_is_tw_timer(const struct timer_list *timer)
+{
+	unsigned long fn = READ_ONCE(tcpstate_tw_timer_fn);
+
+	return fn && (unsigned long)timer->function == fn;
+}
+
+/**
+ * tcpstate_tw_fn_known() - whether timewait timers can be recognised
+ *
+ * Return: true once tw_timer_handler's address is known.
+ */
+bool tcpstate_tw_fn_known(void)
+{
+	return READ_ONCE(tcpstate_tw_timer_fn) != 0;
+}
+
+/* Death of a timewait socket: count <substate> -> CLOSE. */
+static void tcpstate_tw_die(struct tcpstate_rec *rec, u64 at)
+{
+	struct tcpstate_stats __percpu *st;
+	int w, nw, sub;
+
+	w = atomic_read(&rec->tw);
+	do {
+		if (w & TCPSTATE_TW_DEAD)
+			return;
+		nw = w | TCPSTATE_TW_DEAD;
+	} while (!atomic_try_cmpxchg(&rec->tw, &w, nw));
+
+	sub = w & TCPSTATE_TW_SUB;
+	if (!READ_ONCE(rec->tn->dead)) {
+		st = rec->tn->stats;
+		this_cpu_dec(st->live[sub]);
+		this_cpu_inc(st->transitions[sub][TCP_CLOSE]);
+		tcpstate_leave(st, sub, rec->entered_ns, at);
+		if (rec->born_ns && at >= rec->born_ns)
+			this_cpu_inc(st->lifetime[tcpstate_slot(at - rec->born_ns)]);
+	}
+	if (!(nw & TCPSTATE_TW_ON_LIST))
+		tcpstate_rec_delete(rec);
+	/* else the fw2 list's next reader releases it */
+}
+
+/* Substate FIN_WAIT2 -> TIME_WAIT at time at; w is the expected word. */
+static bool tcpstate_tw_change(struct tcpstate_rec *rec, int w, int nw, u64 at)
+{
+	struct tcpstate_stats __percpu *st = rec->tn->stats;
+
+	if (!atomic_try_cmpxchg(&rec->tw, &w, nw))
+		return false;
+	if (READ_ONCE(rec->tn->dead))
+		return true;
+	this_cpu_dec(st->live[TCP_FIN_WAIT2]);
+	this_cpu_inc(st->live[TCP_TIME_WAIT]);
+	this_cpu_inc(st->transitions[TCP_FIN_WAIT2][TCP_TIME_WAIT]);
+	tcpstate_leave(st, TCP_FIN_WAIT2, rec->entered_ns, at);
+	rec->entered_ns = at;
+	return true;
+}
+
+/* The timer of a live timewait socket was (re-)armed: re-read its substate. */
+static void tcpstate_tw_check(struct tcpstate_rec *rec,
+			      struct inet_timewait_sock *tw, u64 now)
+{
+	int w = atomic_read(&rec->tw);
+
+	if ((w & (TCPSTATE_TW_SUB | TCPSTATE_TW_DEAD)) != TCP_FIN_WAIT2 ||
+	    READ_ONCE(tw->tw_substate) != TCP_TIME_WAIT)
+		return;
+	/* Still on the list; its reader unlinks it. */
+	tcpstate_tw_change(rec, w, (w & ~TCPSTATE_TW_SUB) | TCP_TIME_WAIT, now);
+}
+
+/* Count a timewait socket; entered_ns 0 means unknown. */
+static struct tcpstate_rec *tcpstate_tw_birth(struct inet_timewait_sock *tw,
+					      u64 entered_ns)
+{
+	struct tcpstate_net *tn = tcpstate_pernet(twsk_net(tw));
+	struct tcpstate_rec *rec;
+	int sub;
+
+	if (READ_ONCE(tn->dead))
+		return NULL;
+	sub = READ_ONCE(tw->tw_substate) == TCP_FIN_WAIT2 ?
+		TCP_FIN_WAIT2 : TCP_TIME_WAIT;
+	rec = tcpstate_rec_insert(tw);
+	if (!rec) {
+		tcpstate_error(TCPSTATE_ERR_TW_FULL);
+		return NULL;
+	}
+	rec->tn = tn;
+	rec->entered_ns = entered_ns;
+	rec->born_ns = 0;
+	if (sub == TCP_FIN_WAIT2) {
+		atomic_set(&rec->tw, sub | TCPSTATE_TW_ON_LIST);
+		llist_add(&rec->fw2_node, &tn->fw2);
+	} else {
+		atomic_set(&rec->tw, sub);
+	}
+	this_cpu_inc(tn->stats->live[sub]);
+	return rec;
+}
+
+/* Called with interrupts off; resolves this CPU's parked cancel. */
+static void tcpstate_tw_flush(struct tcpstate_tw_cpu *c)
+{
+	struct tcpstate_rec *rec = c->pending;
+
+	if (rec) {
+		c->pending = NULL;
+		tcpstate_tw_die(rec, c->pending_ns);
+	}
+}
+
+/**
+ * tcpstate_timer_start() - timer:timer_start
+ * @data: unused
+ * @timer: the timer being armed
+ */
+void tcpstate_timer_start(void *data, struct timer_list *timer)
+{
+	struct inet_timewait_sock *tw;
+	struct tcpstate_tw_cpu *c;
+	struct tcpstate_rec *rec;
+	unsigned long flags;
+	u64 now;
+
+	if (!tcpstate_is_tw_timer(timer))
+		return;
+	tw = container_of(timer, struct inet_timewait_sock, tw_timer);
+	now = ktime_get_ns();
+
+	rcu_read_lock();
+	local_irq_save(flags);
+	c = this_cpu_ptr(&tcpstate_tw_cpu);
+	rec = c->pending;
+	if (rec && tcpstate_rec_key(rec) == tw) {
+		/* Re-armed into another bucket: not a death. */
+		c->pending = NULL;
+		atomic_andnot(TCPSTATE_TW_CANCELLED, &rec->tw);
+		tcpstate_tw_check(rec, tw, now);
+		goto out_unlock;
+	}
+	tcpstate_tw_flush(c);
+	rec = tcpstate_rec_find(tw);
+	if (rec)
+		tcpstate_tw_check(rec, tw, now);
+	else
+		c->born = tcpstate_tw_birth(tw, now);
+out_unlock:
+	local_irq_restore(flags);
+	rcu_read_unlock();
+}
+
+/**
+ * tcpstate_timer_cancel() - timer:timer_cancel
+ * @data: unused
+ * @timer: the timer being removed from the wheel
+ */
+void tcpstate_timer_cancel(void *data, struct timer_list *timer)
+{
+	struct inet_timewait_sock *tw;
+	struct tcpstate_tw_cpu *c;
+	struct tcpstate_rec *rec;
+	unsigned long flags;
+
+	if (!tcpstate_is_tw_timer(timer))
+		return;
+	tw = container_of(timer, struct inet_timewait_sock, tw_timer);
+
+	rcu_read_lock();
+	local_irq_save(flags);
+	c = this_cpu_ptr(&tcpstate_tw_cpu);
+	tcpstate_tw_flush(c);
+	rec = tcpstate_rec_find(tw);
+	if (!rec) {
+		/* Never counted (table full, or born before the hooks). */
+		goto out_unlock;
+	}
+	if (READ_ONCE(rec->tn->dead)) {
+		/* Its namespace is going: forget it, count nothing. */
+		tcpstate_rec_delete(rec);
+		goto out_unlock;
+	}
+	atomic_or(TCPSTATE_TW_CANCELLED, &rec->tw);
+	c->pending = rec;
+	c->pending_ns = ktime_get_ns();
+out_unlock:
+	local_irq_restore(flags);
+	rcu_read_unlock();
+}
+
+/**
+ * tcpstate_timer_expire() - timer:timer_expire_entry
+ * @data: unused
+ * @timer: the expiring timer, cancelled just before on this CPU
+ */
+void tcpstate_timer_expire(void *data, struct timer_list *timer)
+{
+	unsigned long flags;
+
+	if (!tcpstate_is_tw_timer(timer))
+		return;
+	rcu_read_lock();
+	local_irq_save(flags);
+	tcpstate_tw_flush(this_cpu_ptr(&tcpstate_tw_cpu));
+	local_irq_restore(flags);
+	rcu_read_unlock();
+}
+
+static void tcpstate_tw_flush_ipi(void *unused)
+{
+	rcu_read_lock();
+	tcpstate_tw_flush(this_cpu_ptr(&tcpstate_tw_cpu));
+	rcu_read_unlock();
+}
+
+/**
+ * tcpstate_tw_resolve_all() - resolve every CPU's parked timer cancel
+ *
+ * Runs on each CPU with interrupts off, where no re-arm can be half done.
+ */
+void tcpstate_tw_resolve_all(void)
+{
+	on_each_cpu(tcpstate_tw_flush_ipi, NULL, 1);
+}
+
+/**
+ * tcpstate_tw_born_close() - the CLOSE of a socket tcp_time_wait() replaced
+ * @sk: the full socket going to CLOSE
+ * @oldstate: its state before
+ * @skrec: its record, or NULL
+ * @now: now
+ *
+ * Return: true if a timewait socket was just born on this CPU for @sk and
+ * the hand-over was counted; false for an ordinary CLOSE.
+ */
+bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
+			    struct tcpstate_rec *skrec, u64 now)
+{
+	struct tcpstate_stats __percpu *st;
+	const struct inet_timewait_sock *tw;
+	struct tcpstate_tw_cpu *c;
+	struct tcpstate_rec *rec;
+	int sub;
+
+	c = get_cpu_ptr(&tcpstate_tw_cpu);
+	rec = c->born;
+	c->born = NULL;
+	put_cpu_ptr(&tcpstate_tw_cpu);
+	if (!rec)
+		return false;
+	tw = tcpstate_rec_key(rec);
+	if (tw->tw_family != sk->sk_family || tw->tw_num != sk->sk_num ||
+	    tw->tw_dport != sk->sk_dport || !net_eq(twsk_net(tw), sock_net(sk)))
+		return false;
+
+	st = rec->tn->stats;
+	sub = atomic_read(&rec->tw) & TCPSTATE_TW_SUB;
+	rec->born_ns = skrec ? skrec->born_ns : 0;
+	if (sub == TCP_FIN_WAIT2 && oldstate == TCP_FIN_WAIT2) {
+		/* ss sees it stay in FIN-WAIT-2. */
+		rec->entered_ns = skrec ? skrec->entered_ns : 0;
+		return true;
+	}
+	if (skrec)
+		tcpstate_leave(st, oldstate, skrec->entered_ns, now);
+	this_cpu_inc(st->transitions[oldstate][sub]);
+	return true;
+}
+
+/**
+ * tcpstate_tw_walked() - count a timewait socket found at insmod
+ * @sk: the timewait socket, as found in the ehash
+ *
+ * Called under stop_machine() with the hooks disarmed. Also learns the
+ * address of tw_timer_handler() if no module parameter gave it.
+ */
+void tcpstate_tw_walked(struct sock *sk)
+{
+	struct inet_timewait_sock *tw = inet_twsk(sk);
+
+	if (!READ_ONCE(tcpstate_tw_timer_fn))
+		WRITE_ONCE(tcpstate_tw_timer_fn,
+			   (unsigned long)tw->tw_timer.function);
+	if (!tcpstate_is_tw_timer(&tw->tw_timer))
+		return;
+	/* A timer no longer pending is a socket already dying. */
+	if (!timer_pending(&tw->tw_timer) || tcpstate_rec_find(tw))
+		return;
+	tcpstate_tw_birth(tw, 0);
+}
+
+/**
+ * tcpstate_tw_reconcile() - re-read the substate of FIN_WAIT2 timewait sockets
+ * @tn: the namespace
+ *
+ * Counts the FIN_WAIT2 -> TIME_WAIT changes no tracepoint showed, and
+ * releases the records of dead sockets left on the list.
+ */
+void tcpstate_tw_reconcile(struct tcpstate_net *tn)
+{
+	struct llist_node *batch = llist_del_all(&tn->fw2);
+	struct tcpstate_rec *rec, *tmp;
+	u64 now = ktime_get_ns();
+
+	rcu_read_lock();
+	llist_for_each_entry_safe(rec, tmp, batch, fw2_node) {
+		struct inet_timewait_sock *tw;
+		unsigned long expires;
+		u64 at, ago;
+		int w, nw;
+
+		w = atomic_read(&rec->tw);
+		if ((w & TCPSTATE_TW_SUB) != TCP_FIN_WAIT2 ||
+		    (w & TCPSTATE_TW_DEAD)) {
+			/* Leaving the list: whoever is last releases it. */
+			do {
+				nw = w & ~TCPSTATE_TW_ON_LIST;
+			} while (!atomic_try_cmpxchg(&rec->tw, &w, nw));
+			if (nw & TCPSTATE_TW_DEAD)
+				tcpstate_rec_delete(rec);
+			continue;
+		}
+		if (w & TCPSTATE_TW_CANCELLED)
+			goto relink;
+		/*
+		 * The timewait slab is SLAB_TYPESAFE_BY_RCU: under RCU the
+		 * memory is a timewait socket, and a socket freed since w
+		 * was read has CANCELLED set, which fails the cmpxchg.
+		 */
+		tw = (struct inet_timewait_sock *)tcpstate_rec_key(rec);
+		if (READ_ONCE(tw->tw_substate) != TCP_TIME_WAIT)
+			goto relink;
+		expires = READ_ONCE(tw->tw_timer.expires);
+		at = now;
+		if (time_after(jiffies, expires - TCP_TIMEWAIT_LEN)) {
+			ago = jiffies_to_nsecs(jiffies - (expires - TCP_TIMEWAIT_LEN));
+			if (ago < now)
+				at = now - ago;
+		}
+		if (at < rec->entered_ns)
+			at = rec->entered_ns;
+		nw = (w & ~(TCPSTATE_TW_SUB | TCPSTATE_TW_ON_LIST)) | TCP_TIME_WAIT;
+		if (tcpstate_tw_change(rec, w, nw, at))
+			continue;
+relink:
+		llist_add(&rec->fw2_node, &tn->fw2);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * tcpstate_tw_net_exit() - forget the timewait records of a dying namespace
+ * @tn: the namespace, already marked dead
+ *
+ * Its remaining timewait sockets are purged after this; their cancels see
+ * the namespace dead and release their records.
+ */
+void tcpstate_tw_net_exit(struct tcpstate_net *tn)
+{
+	struct llist_node *batch;
+	struct tcpstate_rec *rec, *tmp;
+
+	tcpstate_tw_resolve_all();
+	batch = llist_del_all(&tn->fw2);
+	llist_for_each_entry_safe(rec, tmp, batch, fw2_node) {
+		int w = atomic_read(&rec->tw), nw;
+
+		do {
+			nw = w & ~TCPSTATE_TW_ON_LIST;
+		} while (!atomic_try_cmpxchg(&rec->tw, &w, nw));
+		if (nw & TCPSTATE_TW_DEAD)
+			tcpstate_rec_delete(rec);
+	}
+}
