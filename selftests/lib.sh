@@ -310,12 +310,17 @@ counts_diff() {
 # every state; on failure print the last difference as KTAP comments.
 wait_counts_equal() {
 	local ns=$1 timeout=${2:-5}
-	if wait_until "$timeout" counts_diff "$ns" >"$LIB_TMPDIR/diff" 2>&1; then
+	if wait_until "$timeout" counts_diff "$ns" >/dev/null 2>&1; then
 		return 0
 	fi
+	counts_diff "$ns" >"$LIB_TMPDIR/diff" 2>&1 && return 0
 	ktap_print_msg "$(cat "$LIB_TMPDIR/diff")"
 	ktap_print_msg "ss:       $(tr '\n' ' ' <"$LIB_TMPDIR/ss.counts")"
 	ktap_print_msg "tcpstate: $(tr '\n' ' ' <"$LIB_TMPDIR/tcpstate.counts")"
+	summary_json "$ns" >"$LIB_TMPDIR/diag.json" 2>&1 &&
+	ktap_print_msg "$(jq -r '"transitions: " + ([.transitions[] | "\(.from)>\(.to)=\(.count)"] | join(" ")),
+		"errors: " + (.errors | tostring) + " events_missed: " + (.events_missed | tostring)' \
+		"$LIB_TMPDIR/diag.json")"
 	return 1
 }
 
@@ -361,17 +366,18 @@ transitions_delta() {
 
 # expect_lines DESC GOT_FILE "from to count" ...: GOT equals the list.
 expect_lines() {
-	local desc=$1 got=$2 want
+	local desc=$1 got want
+	got=$(cat "$2")
 	shift 2
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
-	if [ "$(cat "$got")" = "$want" ]; then
+	if [ "$got" = "$want" ]; then
 		ktap_test_pass "$desc"
 		return 0
 	fi
 	ktap_print_msg "expected:"
 	ktap_print_msg "$want"
 	ktap_print_msg "got:"
-	ktap_print_msg "$(cat "$got")"
+	ktap_print_msg "$got"
 	ktap_test_fail "$desc"
 	return 1
 }
