@@ -137,7 +137,7 @@ static int __init tcpstate_init(void)
 	if (err)
 		goto out_unregister_tp;
 	if (!tcpstate_tw_fn_known())
-		pr_warn("tw_timer_handler unknown: TIME_WAIT sockets are not counted (pass tw_timer_fn=)\n");
+		pr_info("tw_timer_handler not known yet: learned at the first active close (or pass tw_timer_fn=)\n");
 	schedule_delayed_work(&tcpstate_reconcile_work,
 			      msecs_to_jiffies(tcpstate_reconcile_ms ?: 1000));
 	return 0;

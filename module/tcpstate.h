@@ -117,6 +117,7 @@ void tcpstate_tw_net_exit(struct tcpstate_net *tn);
 bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 			    struct tcpstate_rec *skrec, u64 now);
 bool tcpstate_tw_fn_known(void);
+void tcpstate_tw_learn(struct sock *sk, u64 now);
 void tcpstate_timer_start(void *data, struct timer_list *timer);
 void tcpstate_timer_cancel(void *data, struct timer_list *timer);
 void tcpstate_timer_expire(void *data, struct timer_list *timer);

@@ -88,6 +88,10 @@ static void tcpstate_set_state(void *data, const struct sock *csk,
 	if (tcpstate_is_live(oldstate))
 		this_cpu_dec(st->live[oldstate]);
 
+	if (newstate == TCP_CLOSE && !tcpstate_tw_fn_known() &&
+	    (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+	     oldstate == TCP_CLOSING))
+		tcpstate_tw_learn(sk, now);
 	if (newstate == TCP_CLOSE &&
 	    tcpstate_tw_born_close(sk, oldstate, rec, now)) {
 		/* tcp_time_wait(): tw.c accounted the hand-over. */

@@ -38,6 +38,7 @@
 #include <linux/jiffies.h>
 #include <linux/smp.h>
 #include <linux/timer.h>
+#include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/tcp.h>
 
@@ -321,6 +322,41 @@ bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 		tcpstate_leave(st, oldstate, skrec->entered_ns, now);
 	this_cpu_inc(st->transitions[oldstate][sub]);
 	return true;
+}
+
+/**
+ * tcpstate_tw_learn() - learn tw_timer_handler from a socket tcp_time_wait() replaced
+ * @sk: a full IPv4 socket going to CLOSE from FIN_WAIT1, FIN_WAIT2 or CLOSING
+ * @now: now
+ *
+ * tcp_time_wait() hashes the timewait socket in place of @sk before the
+ * CLOSE event, so looking its 4-tuple up finds it. Its timer gives the
+ * handler's address; the socket itself is counted as born now, and the
+ * CLOSE that follows is counted as its hand-over.
+ */
+void tcpstate_tw_learn(struct sock *sk, u64 now)
+{
+	struct inet_hashinfo *h = sock_net(sk)->ipv4.tcp_death_row.hashinfo;
+	struct inet_timewait_sock *tw;
+	struct sock *found;
+
+	if (sk->sk_family != AF_INET || !h)
+		return;
+	found = __inet_lookup_established(sock_net(sk), h, sk->sk_daddr,
+					  sk->sk_dport, sk->sk_rcv_saddr,
+					  sk->sk_num, sk->sk_bound_dev_if, 0);
+	if (!found)
+		return;
+	if (found->sk_state == TCP_TIME_WAIT) {
+		tw = inet_twsk(found);
+		if (!cmpxchg(&tcpstate_tw_timer_fn, 0,
+			     (unsigned long)tw->tw_timer.function)) {
+			pr_info("learned tw_timer_handler from a timewait socket\n");
+			this_cpu_write(tcpstate_tw_cpu.born,
+				       tcpstate_tw_birth(tw, now));
+		}
+	}
+	sock_gen_put(found);
 }
 
 /**

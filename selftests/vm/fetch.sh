@@ -94,6 +94,8 @@ for d in "$build" "$common_dir"; do
 done
 ln -s "root/usr/src/$hdr" "$out/build"
 ln -s "root/lib/modules/$abi" "$out/modules"
+# The packages leave modules.dep to depmod at install time.
+depmod -b "$out/root" "$abi"
 echo "$abi" >"$out/abi"
 touch "$out/.done"
 echo "$out"

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest-init.sh - /init of the test initramfs (see run.sh). Runs the suite
+# named in /etc/tcpstate-suite, prints TAP on the console, then the kernel
+# log's warnings, then TCPSTATE-VM-DONE, and powers off.
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p /run/netns
+ip link set lo up
+while read -r m; do
+	insmod "/lib/tcpstate-kmods/$m.ko" 2>/dev/null
+done </lib/tcpstate-kmods/order
+export TCPSTATE_VM=1 TMPDIR=/tmp
+suite=$(cat /etc/tcpstate-suite)
+cd /opt/tcpstate || exit 1
+echo "TCPSTATE-VM-START $(uname -r) suite=$suite"
+
+run_module_suite() {
+	local t tests
+	tests=$(ls selftests/module/[0-9]*.sh 2>/dev/null)
+	# shellcheck disable=SC2086
+	[ -n "$tests" ] && TCPSTATE_MODULE=/tcpstate.ko \
+		selftests/module/run.sh $tests
+}
+
+run_project_suite() {	# run_project_suite SOURCE
+	local tests
+	[ -x .output/tcpstate ] || { echo "# no .output/tcpstate: project suite not run"; return; }
+	tests=$(sed -n 's/^TEST_PROGS := //p; s/^\t *\([a-z_]*\.sh.*\)/\1/p' selftests/Makefile 2>/dev/null |
+		tr -d '\\' | tr ' ' '\n' | grep '\.sh$')
+	echo "# project suite, --source $1: $(echo $tests)"
+	# shellcheck disable=SC2086
+	TCPSTATE_SOURCE=$1 TCPSTATE_MODULE=/tcpstate.ko OUTPUT=/opt/tcpstate/.output/selftests \
+		selftests/run_tests.sh $tests
+}
+
+case "$suite" in
+smoke)
+	insmod /tcpstate.ko && cat /proc/net/tcpstate && rmmod tcpstate
+	echo "ok 1 smoke"
+	;;
+module)
+	run_module_suite
+	;;
+all)
+	run_module_suite
+	run_project_suite module
+	rmmod tcpstate 2>/dev/null
+	run_project_suite bpf
+	;;
+esac
+
+echo "# dmesg warnings:"
+dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|tcpstate' | sed 's/^/# /' | head -50
+dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection' | head -5
+echo "TCPSTATE-VM-DONE"
+sync
+poweroff -f

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - build tcpstate.ko for a Debian kernel, boot that kernel in QEMU
+# with an initramfs holding the module, the project's binaries and the
+# selftests, run the tests inside and judge the TAP they print on the
+# serial console.
+#
+# Usage: run.sh [-s SUITE] 6.1|6.12 ...
+#   SUITE: all (default), module (selftests/module only), smoke (load the
+#   module and print /proc/net/tcpstate).
+# Environment: TCPSTATE_VM_CACHE (default /var/cache/tcpstate-vm),
+#   TCPSTATE_VM_TIMEOUT (seconds per boot, default 1500),
+#   TCPSTATE_VM_MEM (default 512M), TCPSTATE_VM_SMP (default 2).
+#
+# A run fails on a missing result line, a "not ok", a panic, an oops, a
+# WARN or BUG in the guest's kernel log, or a timeout. Exit 0 when every
+# kernel passed.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${TCPSTATE_VM_CACHE:-/var/cache/tcpstate-vm}
+TIMEOUT=${TCPSTATE_VM_TIMEOUT:-1500}
+MEM=${TCPSTATE_VM_MEM:-512M}
+SMP=${TCPSTATE_VM_SMP:-2}
+OUT=$REPO/.output/vm
+suite=all
+
+while getopts "s:" o; do
+	case "$o" in
+	s) suite=$OPTARG ;;
+	*) echo "usage: run.sh [-s all|module|smoke] 6.1|6.12 ..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || set -- 6.1 6.12
+
+# Host binaries copied into the guest with their shared libraries. GNU
+# tools go to /usr/bin ahead of busybox's applets in PATH (lib.sh needs
+# GNU timeout --foreground and date +%N).
+HOST_BINS="bash ss ip nft jq timeout date sed grep sort mktemp seq awk
+	   cmp diff wc tr cut head tail cat sleep env stat tee xargs bpftool kill"
+
+copy_elf() {	# copy_elf ROOT FILE [DEST]
+	local root=$1 f=$2 dest=${3:-$2} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$f" "$root$dest"
+	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# Kernel modules of the image the tests need, dependencies first.
+guest_kmods() {	# guest_kmods MODDIR ROOT
+	local moddir=$1 root=$2 m dep f n=0
+	local want="nf_tables nft_ct nft_reject_inet nf_reject_ipv4 veth"
+	mkdir -p "$root/lib/tcpstate-kmods"
+	: >"$root/lib/tcpstate-kmods/order"
+	resolve() {
+		local path
+		path=$(grep -E "(^|/)$1\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | head -1)
+		[ -n "$path" ] || return 0
+		local mod=${path%%:*} deps=${path#*:} d
+		for d in $deps; do
+			resolve "$(basename "${d%%.ko*}")"
+		done
+		grep -qx "$(basename "${mod%%.ko*}")" "$root/lib/tcpstate-kmods/order" && return 0
+		f=$root/lib/tcpstate-kmods/$(basename "${mod%%.ko*}").ko
+		case "$mod" in
+		*.xz) xz -dc "$moddir/$mod" >"$f" ;;
+		*.zst) zstd -qdc "$moddir/$mod" >"$f" ;;
+		*) cp "$moddir/$mod" "$f" ;;
+		esac
+		basename "${mod%%.ko*}" >>"$root/lib/tcpstate-kmods/order"
+	}
+	for m in $want; do
+		resolve "$m"
+	done
+}
+
+build_module() {	# build_module KDIR SRC
+	local kdir=$1 src=$2
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r "$REPO/module" "$REPO/include" "$src/"
+	make -s -C "$kdir/build" M="$src/module" >"$src/build.log" 2>&1 || {
+		cat "$src/build.log" >&2
+		return 1
+	}
+	grep -iE "warning|error" "$src/build.log" >&2 && return 1
+	return 0
+}
+
+pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
+	local kdir=$1 root=$2 initrd=$3 b
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,var,etc,selftests/module}
+	ln -s ../run "$root/var/run"
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s /usr/bin/bash "$root/bin/bash"
+	ln -s /usr/bin/bash "$root/bin/sh"
+	for b in $HOST_BINS; do
+		b=$(type -P "$b") || continue
+		copy_elf "$root" "$(readlink -f "$b")" "/usr/bin/$(basename "$b")"
+	done
+	for b in "$REPO/.output/tcpstate" "$REPO"/.output/selftests/*; do
+		[ -f "$b" ] && [ -x "$b" ] && copy_elf "$root" "$b" "/opt/tcpstate/.output/${b#"$REPO"/.output/}"
+	done
+	# The selftests as the repo lays them out, so lib.sh finds .output/.
+	mkdir -p "$root/opt/tcpstate/selftests/module"
+	cp "$REPO"/selftests/*.sh "$REPO"/selftests/settings "$REPO"/selftests/config \
+		"$root/opt/tcpstate/selftests/" 2>/dev/null
+	cp "$REPO"/selftests/module/*.sh "$root/opt/tcpstate/selftests/module/" 2>/dev/null
+	cp "$src/module/tcpstate.ko" "$root/tcpstate.ko"
+	guest_kmods "$kdir/modules" "$root"
+	echo "root:x:0:0:root:/root:/bin/bash" >"$root/etc/passwd"
+	echo "root:x:0:" >"$root/etc/group"
+	cp "$HERE/guest-init.sh" "$root/init"
+	chmod +x "$root/init"
+	echo "$suite" >"$root/etc/tcpstate-suite"
+	(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$initrd"
+}
+
+judge() {	# judge LOG NAME
+	local log=$1 name=$2 ok=1 pass fail skip
+	tr -d '\r' <"$log" >"$log.txt"
+	pass=$(grep -c '^ok ' "$log.txt")
+	fail=$(grep -c '^not ok ' "$log.txt")
+	skip=$(grep -c '^ok .*# SKIP' "$log.txt")
+	if ! grep -q '^TCPSTATE-VM-DONE' "$log.txt"; then
+		echo "$name: FAIL: the guest did not finish (timeout or crash)"
+		ok=0
+	fi
+	if grep -qE 'Kernel panic|Oops|BUG:|WARNING:|Call Trace|general protection' "$log.txt"; then
+		echo "$name: FAIL: kernel trouble in the guest:"
+		grep -E 'Kernel panic|Oops|BUG:|WARNING:|Call Trace|general protection' "$log.txt" | head -5
+		ok=0
+	fi
+	if [ "$fail" -gt 0 ]; then
+		echo "$name: FAIL: $fail test(s) not ok:"
+		grep '^not ok ' "$log.txt" | head -20
+		ok=0
+	fi
+	if [ "$pass" -eq 0 ] && [ "$suite" != smoke ]; then
+		echo "$name: FAIL: no result line"
+		ok=0
+	fi
+	echo "$name: $pass ok ($skip skipped), $fail not ok; log: $log.txt"
+	[ "$ok" -eq 1 ]
+}
+
+rc=0
+for v in "$@"; do
+	kdir=$("$HERE/fetch.sh" "$v") || { echo "$v: FAIL: cannot fetch the kernel"; rc=1; continue; }
+	abi=$(cat "$kdir/abi")
+	work=$OUT/$v
+	src=$work/src
+	mkdir -p "$work"
+	echo "== $v ($abi): build"
+	build_module "$kdir" "$src" || { echo "$v: FAIL: module build"; rc=1; continue; }
+	echo "== $v: initramfs"
+	pack_initramfs "$kdir" "$work/root" "$work/initrd.gz"
+	echo "== $v: boot (timeout ${TIMEOUT}s)"
+	start=$(date +%s)
+	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -m "$MEM" -smp "$SMP" \
+		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" \
+		-initrd "$work/initrd.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable" \
+		</dev/null >"$work/console.log" 2>&1
+	qrc=$?
+	echo "== $v: guest ran $(( $(date +%s) - start ))s (qemu exit $qrc)"
+	[ "$qrc" -eq 124 ] && echo "$v: FAIL: timeout after ${TIMEOUT}s"
+	judge "$work/console.log" "$v ($abi)" || rc=1
+	[ "$qrc" -eq 124 ] && rc=1
+done
+exit $rc
