@@ -120,27 +120,6 @@ stage_closing() {
 	unplug_lo "$1"
 }
 
-# collector_health NS: the collector's error counters and missed events.
-collector_health() {
-	summary_json "$1" | jq -c '{errors: (.errors // {}), events_missed: (.events_missed // 0)}'
-}
-
-# health_case DESC BEFORE AFTER: no error counter grew, nothing missed.
-health_case() {
-	local desc=$1 before=$2 after=$3 grew
-	grew=$(jq -n -r --argjson b "$before" --argjson a "$after" '
-		[($a.errors | to_entries[] | select(.value > ($b.errors[.key] // 0)) |
-		  "\(.key): \($b.errors[.key] // 0) -> \(.value)"),
-		 (select($a.events_missed > $b.events_missed) |
-		  "events_missed: \($b.events_missed) -> \($a.events_missed)")] | .[]' 2>&1)
-	if [ -z "$grew" ] && [ -n "$after" ]; then
-		ktap_test_pass "$desc"
-	else
-		ktap_print_msg "${grew:-no health counters in summary --json}"
-		ktap_test_fail "$desc"
-	fi
-}
-
 # state_cases NS: one case per state, tcpstate against ss (and against
 # what the set-up made).
 state_cases() {
