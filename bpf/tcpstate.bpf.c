@@ -295,8 +295,11 @@ static __always_inline void sk_info_forget(struct sock *sk)
 		bpf_map_delete_elem(&sk_table, &key);
 }
 
-static __always_inline __u32 netns_of_sk(const struct sock *sk)
+/* btf: sk is a BTF pointer (tp_btf, iterators): plain loads, no probe reads. */
+static __always_inline __u32 netns_of_sk(const struct sock *sk, const bool btf)
 {
+	if (btf)
+		return sk->__sk_common.skc_net.net->ns.inum;
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
@@ -364,7 +367,7 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 }
 
 static __always_inline void on_set_state(struct sock *sk, int oldstate,
-					 int newstate)
+					 int newstate, const bool btf)
 {
 	struct tcpstate_stats *st;
 	struct sk_info *info;
@@ -372,13 +375,13 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	__u64 now;
 	int counted;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if ((btf ? sk->sk_protocol : BPF_CORE_READ(sk, sk_protocol)) != IPPROTO_TCP)
 		return;
 	if (!state_ok(oldstate) || !state_ok(newstate)) {
 		count_error(TCPSTATE_ERR_BAD_STATE);
 		return;
 	}
-	netns = netns_of_sk(sk);
+	netns = netns_of_sk(sk, btf);
 	st = stats_of(netns);
 	if (!st)
 		return;
@@ -439,19 +442,117 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	info->entered_ns = now;
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(set_state_btf, struct sock *sk, int oldstate, int newstate)
+/*
+ * Nesting. The kernel runs a tp_btf program at most once per CPU at a
+ * time: an event that fires while the program is active (a softirq on top
+ * of a process-context transition, even in the kernel's own prologue or
+ * epilogue around the program) is skipped and only counted in the
+ * program's recursion_misses. So each tracepoint has two programs, run in
+ * turn for every event. The first does the work and records the event in
+ * a small per-CPU ring; the second finds it there and drops it, or, not
+ * finding it, knows the first was skipped and does the work itself.
+ * Only an event nested inside the second program's own nested run is
+ * lost; handled[] lets user space report exactly those (misses - handled).
+ */
+#define SEEN_SLOTS 8
+
+struct seen_ring {
+	__u64 obj[TCPSTATE_NEST_MAX][SEEN_SLOTS];	/* socket or timer */
+	__u32 what[TCPSTATE_NEST_MAX][SEEN_SLOTS];	/* old << 8 | new */
+	__u32 head[TCPSTATE_NEST_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_nesting);
+} nesting SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct seen_ring);
+} seen SEC(".maps");
+
+static __always_inline void seen_push(int idx, __u64 obj, __u32 what)
 {
-	on_set_state(sk, oldstate, newstate);
-	return 0;
+	struct seen_ring *r;
+	__u32 zero = 0, h;
+
+	r = bpf_map_lookup_elem(&seen, &zero);
+	if (!r)
+		return;
+	idx &= TCPSTATE_NEST_MAX - 1;
+	h = r->head[idx]++ & (SEEN_SLOTS - 1);
+	r->obj[idx][h] = obj;
+	r->what[idx][h] = what;
 }
+
+/* true when the first program handled this event (and forgets it). */
+static __always_inline bool seen_take(int idx, __u64 obj, __u32 what)
+{
+	struct seen_ring *r;
+	__u32 zero = 0;
+
+	r = bpf_map_lookup_elem(&seen, &zero);
+	if (!r)
+		return true;	/* cannot happen; never count twice */
+	idx &= TCPSTATE_NEST_MAX - 1;
+	for (int i = 0; i < SEEN_SLOTS; i++) {
+		if (r->obj[idx][i] == obj && r->what[idx][i] == what) {
+			r->obj[idx][i] = 0;
+			return false;
+		}
+	}
+	return true;
+}
+
+static __always_inline void nest_handled(int idx)
+{
+	struct tcpstate_nesting *n;
+	__u32 zero = 0;
+
+	n = bpf_map_lookup_elem(&nesting, &zero);
+	if (n)
+		__sync_fetch_and_add(&n->handled[idx & (TCPSTATE_NEST_MAX - 1)], 1);
+}
+
+/* filter: the event concerns us; obj/what: its identity; call: the work. */
+#define NESTED_PAIR(tp, name, idx, proto, filter, obj, what, call)	\
+SEC("tp_btf/" #tp)							\
+int BPF_PROG(name##_btf, proto)						\
+{									\
+	if (!(filter))							\
+		return 0;						\
+	seen_push(idx, (__u64)(obj), (what));				\
+	call;								\
+	return 0;							\
+}									\
+									\
+SEC("tp_btf/" #tp)							\
+int BPF_PROG(name##_nest, proto)					\
+{									\
+	if (!(filter) || !seen_take(idx, (__u64)(obj), (what)))		\
+		return 0;						\
+	nest_handled(idx);						\
+	call;								\
+	return 0;							\
+}
+
+#define COMMA ,
+NESTED_PAIR(inet_sock_set_state, set_state, TCPSTATE_NEST_SET_STATE,
+	    struct sock *sk COMMA int oldstate COMMA int newstate,
+	    sk->sk_protocol == IPPROTO_TCP, sk, (__u32)oldstate << 8 | newstate,
+	    on_set_state(sk, oldstate, newstate, true))
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	on_set_state((struct sock *)ctx->skaddr, ctx->oldstate, ctx->newstate);
+	on_set_state((struct sock *)ctx->skaddr, ctx->oldstate, ctx->newstate, false);
 	return 0;
 }
 
@@ -629,21 +730,13 @@ static __always_inline bool is_tw_timer(void *fn)
 	return targ_tw_timer_fn && (__u64)fn == targ_tw_timer_fn;
 }
 
-SEC("tp_btf/timer_start")
-int BPF_PROG(timer_start_btf, struct timer_list *timer)
-{
-	if (is_tw_timer(timer->function))
-		tw_born(timer);
-	return 0;
-}
+NESTED_PAIR(timer_start, timer_start, TCPSTATE_NEST_TIMER_START,
+	    struct timer_list *timer, is_tw_timer(timer->function), timer, 0,
+	    tw_born(timer))
 
-SEC("tp_btf/timer_cancel")
-int BPF_PROG(timer_cancel_btf, struct timer_list *timer)
-{
-	if (is_tw_timer(timer->function))
-		tw_died(timer);
-	return 0;
-}
+NESTED_PAIR(timer_cancel, timer_cancel, TCPSTATE_NEST_TIMER_CANCEL,
+	    struct timer_list *timer, is_tw_timer(timer->function), timer, 0,
+	    tw_died(timer))
 
 SEC("tracepoint/timer/timer_start")
 int timer_start_tp(struct trace_event_raw_timer_start *ctx)

@@ -113,6 +113,19 @@ struct tcpstate_errors {
 	__u64 count[TCPSTATE_NERRORS];
 };
 
+/*
+ * BPF only: events a tp_btf program missed because it was already running
+ * on that CPU, and which its twin program handled instead.
+ */
+#define TCPSTATE_NEST_SET_STATE		0
+#define TCPSTATE_NEST_TIMER_START	1
+#define TCPSTATE_NEST_TIMER_CANCEL	2
+#define TCPSTATE_NEST_MAX		4
+
+struct tcpstate_nesting {
+	__u64 handled[TCPSTATE_NEST_MAX];
+};
+
 /* Limits (defaults; the BPF loader can change the map sizes at load). */
 #define TCPSTATE_MAX_NETNS		4096
 #define TCPSTATE_MAX_TIMEWAIT		(1 << 20)

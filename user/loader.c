@@ -210,6 +210,9 @@ int collector_load(const struct load_opts *opts)
 	bpf_program__set_autoload(skel->progs.set_state_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_start_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_btf, btf);
+	bpf_program__set_autoload(skel->progs.set_state_nest, btf);
+	bpf_program__set_autoload(skel->progs.timer_start_nest, btf);
+	bpf_program__set_autoload(skel->progs.timer_cancel_nest, btf);
 	bpf_program__set_autoload(skel->progs.set_state_tp, !btf);
 	bpf_program__set_autoload(skel->progs.timer_start_tp, !btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_tp, !btf);
@@ -230,6 +233,7 @@ int collector_load(const struct load_opts *opts)
 	      pin_map(skel->maps.timewait, PIN_MAP("timewait")) ?:
 	      pin_map(skel->maps.fw2_pending, PIN_MAP("fw2_pending")) ?:
 	      pin_map(skel->maps.listeners, PIN_MAP("listeners")) ?:
+	      pin_map(skel->maps.nesting, PIN_MAP("nesting")) ?:
 	      bpf_program__pin(skel->progs.listeners_read, PIN_PROG("listeners_read")) ?:
 	      bpf_program__pin(skel->progs.fw2_reconcile, PIN_PROG("fw2_reconcile"));
 	if (err)
@@ -237,8 +241,11 @@ int collector_load(const struct load_opts *opts)
 	/* Timewait births first: a socket closing now must find its tw. */
 	if (btf)
 		err = attach_pin(skel->progs.timer_start_btf, PIN_LINK("timer_start")) ?:
+		      attach_pin(skel->progs.timer_start_nest, PIN_LINK("timer_start_nest")) ?:
 		      attach_pin(skel->progs.timer_cancel_btf, PIN_LINK("timer_cancel")) ?:
-		      attach_pin(skel->progs.set_state_btf, PIN_LINK("set_state"));
+		      attach_pin(skel->progs.timer_cancel_nest, PIN_LINK("timer_cancel_nest")) ?:
+		      attach_pin(skel->progs.set_state_btf, PIN_LINK("set_state")) ?:
+		      attach_pin(skel->progs.set_state_nest, PIN_LINK("set_state_nest"));
 	else
 		err = attach_pin(skel->progs.timer_start_tp, PIN_LINK("timer_start")) ?:
 		      attach_pin(skel->progs.timer_cancel_tp, PIN_LINK("timer_cancel")) ?:

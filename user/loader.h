@@ -25,7 +25,7 @@ struct load_opts {
 
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
-	int netns_stats, errors, fw2_pending, listeners;
+	int netns_stats, errors, fw2_pending, listeners, nesting;
 	int listeners_read, fw2_reconcile;	/* iterator programs */
 	int set_state, timer_start, timer_cancel;	/* attached programs */
 };
