@@ -154,13 +154,27 @@ static __always_inline void count_error(int which)
 		__sync_fetch_and_add(&e->count[which & 7], 1);
 }
 
-static __always_inline struct tcpstate_stats *stats_of(__u32 netns)
+/*
+ * The statistics of a namespace. With its cookie (where a socket is being
+ * counted, 0 elsewhere): an entry left by a dead namespace with the same
+ * inode number is dropped first.
+ */
+static __always_inline struct tcpstate_stats *stats_of_ns(__u32 netns, __u64 cookie)
 {
 	struct tcpstate_stats *st;
 	__u32 zero = 0;
 	void *init;
 
 	st = bpf_map_lookup_elem(&netns_stats, &netns);
+	if (st && cookie && st->netns_cookie != cookie) {
+		if (!st->netns_cookie) {
+			st->netns_cookie = cookie;	/* first use on this CPU */
+		} else if (st->netns_cookie < cookie) {
+			/* Cookies only grow: the entry is a dead namespace's. */
+			bpf_map_delete_elem(&netns_stats, &netns);
+			st = NULL;
+		}
+	}
 	if (st)
 		return st;
 	init = bpf_map_lookup_elem(&zero_stats, &zero);
@@ -170,7 +184,14 @@ static __always_inline struct tcpstate_stats *stats_of(__u32 netns)
 	st = bpf_map_lookup_elem(&netns_stats, &netns);
 	if (!st)
 		count_error(TCPSTATE_ERR_NETNS_FULL);
+	else if (cookie)
+		st->netns_cookie = cookie;
 	return st;
+}
+
+static __always_inline struct tcpstate_stats *stats_of(__u32 netns)
+{
+	return stats_of_ns(netns, 0);
 }
 
 /* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
@@ -382,7 +403,8 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 		return;
 	}
 	netns = netns_of_sk(sk, btf);
-	st = stats_of(netns);
+	st = stats_of_ns(netns, btf ? sk->__sk_common.skc_net.net->net_cookie :
+			 BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie));
 	if (!st)
 		return;
 	now = bpf_ktime_get_ns();
@@ -663,7 +685,7 @@ static __always_inline void tw_born(void *timer)
 	tw_fill(&e, tw);
 	e.born_ns = now;
 	e.entered_ns = now;
-	st = stats_of(e.netns);
+	st = stats_of_ns(e.netns, BPF_CORE_READ(tw, __tw_common.skc_net.net, net_cookie));
 	if (!st)
 		return;
 	err = bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST);
@@ -779,7 +801,7 @@ int baseline(struct bpf_iter__tcp *ctx)
 		return 0;
 	state = skc->skc_state;
 	netns = skc->skc_net.net->ns.inum;
-	st = stats_of(netns);
+	st = stats_of_ns(netns, skc->skc_net.net->net_cookie);
 	if (!st)
 		return 0;
 
@@ -846,7 +868,7 @@ int listeners_read(struct bpf_iter__bpf_map_elem *ctx)
 	if (!key || !l)
 		return 0;
 	/* Also ties this program to the collector's maps for id lookups. */
-	if (!stats_of(l->netns))
+	if (!bpf_map_lookup_elem(&netns_stats, &l->netns))
 		return 0;
 	icsk = (void *)*key;
 	rec.netns = l->netns;

@@ -71,6 +71,13 @@
  * single CPU's value may be negative.
  */
 struct tcpstate_stats {
+	/*
+	 * The namespace's net_cookie (never reused, unlike inode numbers);
+	 * 0 on a CPU that has not counted for it. A reader keeps only CPUs
+	 * holding the live namespace's cookie: the others are a dead
+	 * namespace's that had the same inode number.
+	 */
+	__u64 netns_cookie;
 	__s64 live[TCPSTATE_NSTATES];
 	__u64 transitions[TCPSTATE_NSTATES][TCPSTATE_NSTATES];	/* [old][new] */
 	__u64 duration[TCPSTATE_NSTATES][TCPSTATE_HIST_SLOTS];	/* time in state */

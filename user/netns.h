@@ -27,6 +27,8 @@ int netns_list(struct netns_info **out, size_t *nr);
 int netns_self(__u32 *inum);
 /* Name of inum under /run/netns into buf ("" if none); 0 or -errno. */
 int netns_name(__u32 inum, char *buf, size_t len);
+/* The caller's namespace's net cookie (never reused, unlike inodes). */
+int netns_cookie(__u64 *cookie);
 /* Enters the namespace at path; *saved is an fd of the old one. */
 int netns_enter(const char *path, int *saved);
 /* Returns to the namespace saved by netns_enter() and closes it. */

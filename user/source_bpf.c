@@ -137,11 +137,24 @@ static void add_listener(const void *r, void *arg)
 	ns->st.live[TCPSTATE_ST_SYN_RECV] += l.syn_recv;
 }
 
-static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
-		      int ncpus)
+/*
+ * Sums the CPUs that count for the newest namespace with this inode
+ * number; returns its cookie.
+ */
+static __u64 sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
+		       int ncpus)
 {
+	__u64 cookie = 0;
+
+	for (int c = 0; c < ncpus; c++)
+		if (v[c].netns_cookie > cookie)
+			cookie = v[c].netns_cookie;
+	dst->netns_cookie = cookie;
 	for (int c = 0; c < ncpus; c++) {
 		const struct tcpstate_stats *s = &v[c];
+
+		if (s->netns_cookie && s->netns_cookie != cookie)
+			continue;
 
 		for (int i = 0; i < TCPSTATE_NSTATES; i++) {
 			dst->live[i] += s->live[i];
@@ -153,6 +166,27 @@ static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v
 		for (int k = 0; k < TCPSTATE_HIST_SLOTS; k++)
 			dst->lifetime[k] += s->lifetime[k];
 	}
+	return cookie;
+}
+
+/* The cookie of every live namespace by inode number, for --all-netns. */
+static int live_cookies(struct netns_info **ns, size_t *nr, __u64 **cookies)
+{
+	int err = netns_list(ns, nr), saved;
+
+	if (err)
+		return err;
+	*cookies = calloc(*nr ? *nr : 1, sizeof(**cookies));
+	if (!*cookies)
+		return -ENOMEM;
+	for (size_t i = 0; i < *nr; i++) {
+		if (netns_enter((*ns)[i].path, &saved))
+			continue;	/* gone meanwhile */
+		netns_cookie(&(*cookies)[i]);
+		if (netns_restore(saved))
+			return -EIO;
+	}
+	return 0;
 }
 
 /*
@@ -188,9 +222,21 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	struct timespec ts;
 	int err;
 
-	err = netns_self(&acc.self);
+	struct netns_info *live = NULL;
+	__u64 self_cookie = 0, *cookies = NULL;
+	size_t nr_live = 0;
+
+	err = netns_self(&acc.self) ?: netns_cookie(&self_cookie);
 	if (err)
 		return err;
+	if (acc.all) {
+		err = live_cookies(&live, &nr_live, &cookies);
+		if (err) {
+			free(live);
+			free(cookies);
+			return err;
+		}
+	}
 	err = run_map_iter(b->fds.fw2_reconcile, b->fds.fw2_pending, 1, NULL, NULL);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
@@ -206,12 +252,27 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 			continue;
 		if (bpf_map_lookup_elem(b->fds.netns_stats, &key, b->percpu))
 			continue;	/* deleted meanwhile */
+		struct tcpstate_stats sum = {};
+		__u64 cookie = sum_stats(&sum, b->percpu, b->ncpus);
+		bool alive = !acc.all && cookie == self_cookie;
+
+		for (size_t i = 0; acc.all && i < nr_live; i++)
+			if (live[i].inum == key && cookies[i] == cookie)
+				alive = true;
+		if (!alive)
+			continue;	/* a dead namespace's, or a reused inode */
 		struct ts_netns *ns = snapshot_get(snap, key);
 
-		if (!ns)
-			return -ENOMEM;
-		sum_stats(&ns->st, b->percpu, b->ncpus);
+		if (!ns) {
+			err = -ENOMEM;
+			break;
+		}
+		ns->st = sum;
 	}
+	free(live);
+	free(cookies);
+	if (err)
+		return err;
 	err = run_map_iter(b->fds.listeners_read, b->fds.listeners,
 			   sizeof(struct tcpstate_listener), add_listener, &acc);
 	if (err || acc.err) {
