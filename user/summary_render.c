@@ -121,20 +121,23 @@ void summary_render_text(FILE *f, const struct summary *s, int width, bool color
 		/* i == 0: titles; then rows; the last is TOTAL. */
 		size_t r = i - 1;
 		bool hl = i > 0 && r < nr && stands_out(&s->rows[r]) && s->rows[r].count > 0;
-		bool first = true;
+		char line[NCOLS * (CELL + 2) + 1];
+		size_t len = 0;
 
-		if (hl && color)
-			fputs("\033[1;33m", f);
 		for (int c = 0; c < NCOLS; c++) {
 			const char *txt = i == 0 ? columns[c].title : cells[r][c];
 
 			if (!shown[c])
 				continue;
-			if (!first)
-				fputs("  ", f);
-			first = false;
-			fprintf(f, columns[c].align == LEFT ? "%-*s" : "%*s", w[c], txt);
+			len += snprintf(line + len, sizeof(line) - len,
+					columns[c].align == LEFT ? "%s%-*s" : "%s%*s",
+					len ? "  " : "", w[c], txt);
 		}
+		while (len && line[len - 1] == ' ')
+			line[--len] = '\0';
+		if (hl && color)
+			fputs("\033[1;33m", f);
+		fputs(line, f);
 		if (hl && color)
 			fputs("\033[0m", f);
 		else if (hl)
