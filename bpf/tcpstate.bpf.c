@@ -34,6 +34,7 @@
 #define NSEC_PER_SEC	1000000000ULL
 #define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
 #define HANDOFF_MAX_NS	10000000ULL	/* tw birth to the full socket's CLOSE */
+#define REARM_MAX_NS	20000ULL	/* a re-arm's cancel to its start */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -63,6 +64,9 @@ struct listener_key {
 struct tw_scratch {
 	/* Last timewait death on this CPU, undone if its timer re-arms. */
 	__u64 rearm_tw;
+	__u64 rearm_ns;
+	__u32 rearm_hash;
+	__u32 rearm_ports;
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
 	__s32 rearm_life_slot;
@@ -657,7 +661,15 @@ static __always_inline void tw_born(void *timer)
 	s = scratch_get();
 	if (!s)
 		return;
-	if (s->rearm_tw == key) {
+	/*
+	 * A re-arm is cancel then start back to back under the timer base
+	 * lock. A new timewait socket may reuse a dead one's memory, so the
+	 * address alone does not say it: the time and the tuple must too.
+	 */
+	if (s->rearm_tw == key && now - s->rearm_ns < REARM_MAX_NS &&
+	    s->rearm_hash == BPF_CORE_READ(tw, __tw_common.skc_hash) &&
+	    s->rearm_ports == ports_of(BPF_CORE_READ(tw, tw_sport),
+				       BPF_CORE_READ(tw, __tw_common.skc_dport))) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
 		st = stats_of(s->rearm.netns);
@@ -740,6 +752,10 @@ static __always_inline void tw_died(void *timer)
 	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
+	s->rearm_ns = now;
+	s->rearm_hash = BPF_CORE_READ(tw, __tw_common.skc_hash);
+	s->rearm_ports = ports_of(BPF_CORE_READ(tw, tw_sport),
+				  BPF_CORE_READ(tw, __tw_common.skc_dport));
 	if (s->handoff_tw == key)
 		s->handoff_tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
