@@ -91,6 +91,8 @@ run: deps
 .PHONY: check
 check: deps
 	$(Q)$(MAKE) all
+	@# The tests load the collector just built, not one left pinned.
+	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
 
 .PHONY: clean
