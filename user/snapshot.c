@@ -6,9 +6,6 @@
 #include "snapshot.h"
 #include "source.h"
 
-/* TEMPORARY until source_module.c lands: weak so the build links. */
-extern const struct ts_source_ops ts_source_module __attribute__((weak));
-
 static const struct ts_source_ops *const sources[] = {
 	&ts_source_module,	/* auto prefers the module when it is there */
 	&ts_source_bpf,
@@ -22,7 +19,7 @@ int ts_source_open(struct ts_source *src, const char *name)
 	memset(src, 0, sizeof(*src));
 	if (!strcmp(name, "auto")) {
 		for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-			if (sources[i] && !sources[i]->probe()) {
+			if (!sources[i]->probe()) {
 				ops = sources[i];
 				break;
 			}
@@ -30,7 +27,7 @@ int ts_source_open(struct ts_source *src, const char *name)
 			return -ENOENT;
 	} else {
 		for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-			if (sources[i] && !strcmp(name, sources[i]->name))
+			if (!strcmp(name, sources[i]->name))
 				ops = sources[i];
 		if (!ops)
 			return -EINVAL;
