@@ -53,6 +53,7 @@ assert_prereqs
 ktap_print_header
 ktap_set_plan 14
 collector_load || ktap_skip_all "cannot load the collector"
+collector_guard
 
 setup_ns NS || ktap_skip_all "cannot create a network namespace"
 born=$(date +%s%N)

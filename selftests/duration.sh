@@ -24,6 +24,7 @@ assert_prereqs
 ktap_print_header
 ktap_set_plan 6
 collector_load || ktap_skip_all "cannot load the collector"
+collector_guard
 setup_ns NS || ktap_skip_all "cannot create a network namespace"
 hold_start "$NS" 60
 J0=$LIB_TMPDIR/summary0.json

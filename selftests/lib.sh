@@ -68,9 +68,28 @@ ktap_skip_all() {
 	exit $KSFT_SKIP
 }
 
+# collector_id: identifies the loaded collector instance (the inode of
+# its pinned state-event link; a reload re-pins it). Empty when unknown.
+collector_id() {
+	[ "$TCPSTATE_SOURCE" = module ] && return 0
+	stat -c %i /sys/fs/bpf/tcpstate/link_set_state 2>/dev/null
+}
+
+# collector_guard: remember the collector instance now; ktap_finished says
+# so if another one replaced it meanwhile (someone else reloaded it, which
+# resets every counter and invalidates this test's numbers).
+COLLECTOR_GUARD=
+collector_guard() {
+	COLLECTOR_GUARD=$(collector_id)
+}
+
 # ktap_finished: totals line and the test's exit code (1 on any failure,
 # 4 when every case was skipped, else 0).
 ktap_finished() {
+	if [ -n "$COLLECTOR_GUARD" ] && [ "$(collector_id)" != "$COLLECTOR_GUARD" ]; then
+		echo "# WARNING: the collector was reloaded by someone else during this test;"
+		echo "# its counters restarted, so failures above may not be collector bugs"
+	fi
 	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
 	if [ "$KTAP_FAIL" -gt 0 ]; then exit $KSFT_FAIL; fi
 	if [ "$KTAP_PASS" -eq 0 ] && [ "$KTAP_SKIP" -gt 0 ]; then exit $KSFT_SKIP; fi

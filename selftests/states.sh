@@ -156,6 +156,7 @@ exactness_run() {
 	nft_init "$NS" || ktap_skip_all "nftables unusable in a netns"
 	if [ "$mode" = before ]; then
 		collector_load || ktap_skip_all "cannot load the collector"
+		collector_guard
 		health0=$(collector_health "$NS")
 	else
 		collector_unload || ktap_skip_all "cannot unload the collector"
@@ -180,6 +181,7 @@ exactness_run() {
 		t0=$(date +%s%N)
 		if collector_load; then
 			t1=$(date +%s%N)
+			collector_guard
 			ktap_test_pass "collector loaded with the sockets held ($(( (t1 - t0) / 1000000 )) ms)"
 		else
 			ktap_test_fail "collector loaded with the sockets held"

@@ -30,6 +30,7 @@ assert_prereqs
 ktap_print_header
 ktap_set_plan 9
 collector_load || ktap_skip_all "cannot load the collector"
+collector_guard
 setup_ns NS || ktap_skip_all "cannot create a network namespace"
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_fin_timeout=20 ||
 	ktap_skip_all "cannot set tcp_fin_timeout in the netns"

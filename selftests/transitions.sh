@@ -138,6 +138,7 @@ assert_prereqs tc
 ktap_print_header
 ktap_set_plan 18
 collector_load || ktap_skip_all "cannot load the collector"
+collector_guard
 
 scenario_active_close
 scenario_half_close
