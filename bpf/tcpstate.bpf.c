@@ -55,6 +55,7 @@ struct sk_info {
 };
 
 struct listener_key {
+	__u64 cookie;
 	__u32 netns;
 	__u16 port;
 	__u16 family;
@@ -83,7 +84,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, TCPSTATE_MAX_NETNS);
-	__type(key, __u32);
+	__type(key, struct tcpstate_netns_key);
 	__type(value, struct tcpstate_stats);
 } netns_stats SEC(".maps");
 
@@ -158,44 +159,25 @@ static __always_inline void count_error(int which)
 		__sync_fetch_and_add(&e->count[which & 7], 1);
 }
 
-/*
- * The statistics of a namespace. With its cookie (where a socket is being
- * counted, 0 elsewhere): an entry left by a dead namespace with the same
- * inode number is dropped first.
- */
-static __always_inline struct tcpstate_stats *stats_of_ns(__u32 netns, __u64 cookie)
+/* The statistics of a namespace, created on first use. */
+static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
 {
+	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
 	struct tcpstate_stats *st;
 	__u32 zero = 0;
 	void *init;
 
-	st = bpf_map_lookup_elem(&netns_stats, &netns);
-	if (st && cookie && st->netns_cookie != cookie) {
-		if (!st->netns_cookie) {
-			st->netns_cookie = cookie;	/* first use on this CPU */
-		} else if (st->netns_cookie < cookie) {
-			/* Cookies only grow: the entry is a dead namespace's. */
-			bpf_map_delete_elem(&netns_stats, &netns);
-			st = NULL;
-		}
-	}
+	st = bpf_map_lookup_elem(&netns_stats, &key);
 	if (st)
 		return st;
 	init = bpf_map_lookup_elem(&zero_stats, &zero);
 	if (!init)
 		return NULL;
-	bpf_map_update_elem(&netns_stats, &netns, init, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&netns_stats, &netns);
+	bpf_map_update_elem(&netns_stats, &key, init, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&netns_stats, &key);
 	if (!st)
 		count_error(TCPSTATE_ERR_NETNS_FULL);
-	else if (cookie)
-		st->netns_cookie = cookie;
 	return st;
-}
-
-static __always_inline struct tcpstate_stats *stats_of(__u32 netns)
-{
-	return stats_of_ns(netns, 0);
 }
 
 /* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
@@ -335,12 +317,13 @@ static __always_inline void remember_owner(struct sk_info *info)
 }
 
 static __always_inline void listener_track(struct sock *sk, __u32 netns,
-					   int oldstate, int newstate)
+					   __u64 cookie, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
 
 	if (newstate == TCP_LISTEN) {
 		struct listener_key l = {
+			.cookie = cookie,
 			.netns = netns,
 			.port = BPF_CORE_READ(sk, __sk_common.skc_num),
 			.family = BPF_CORE_READ(sk, __sk_common.skc_family),
@@ -396,8 +379,8 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 {
 	struct tcpstate_stats *st;
 	struct sk_info *info;
+	__u64 now, cookie;
 	__u32 netns;
-	__u64 now;
 	int counted;
 
 	if ((btf ? sk->sk_protocol : BPF_CORE_READ(sk, sk_protocol)) != IPPROTO_TCP)
@@ -407,13 +390,14 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 		return;
 	}
 	netns = netns_of_sk(sk, btf);
-	st = stats_of_ns(netns, btf ? sk->__sk_common.skc_net.net->net_cookie :
-			 BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie));
+	cookie = btf ? sk->__sk_common.skc_net.net->net_cookie :
+		       BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+	st = stats_of(netns, cookie);
 	if (!st)
 		return;
 	now = bpf_ktime_get_ns();
 	if (oldstate == TCP_LISTEN || newstate == TCP_LISTEN)
-		listener_track(sk, netns, oldstate, newstate);
+		listener_track(sk, netns, cookie, oldstate, newstate);
 
 	info = sk_info_get(sk);
 	if (!info) {
@@ -594,6 +578,7 @@ static __always_inline void tw_fill(struct tcpstate_tw *e,
 				    struct inet_timewait_sock *tw)
 {
 	e->netns = BPF_CORE_READ(tw, __tw_common.skc_net.net, ns.inum);
+	e->netns_cookie = BPF_CORE_READ(tw, __tw_common.skc_net.net, net_cookie);
 	e->substate = BPF_CORE_READ(tw, tw_substate);
 	e->family = BPF_CORE_READ(tw, __tw_common.skc_family);
 	e->sport = BPF_CORE_READ(tw, __tw_common.skc_num);
@@ -636,7 +621,7 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 	    BPF_CORE_READ(tw, tw_substate) != TCP_TIME_WAIT)
 		return;
 	bpf_map_delete_elem(&fw2_pending, &key);
-	st = stats_of(e->netns);
+	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)
 		return;
 	changed = tw_substate_changed_ns(tw, e->entered_ns, now);
@@ -672,7 +657,7 @@ static __always_inline void tw_born(void *timer)
 				       BPF_CORE_READ(tw, __tw_common.skc_dport))) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
-		st = stats_of(s->rearm.netns);
+		st = stats_of(s->rearm.netns, s->rearm.netns_cookie);
 		if (!st)
 			return;
 		if (bpf_map_update_elem(&timewait, &key, &s->rearm, BPF_NOEXIST))
@@ -697,7 +682,7 @@ static __always_inline void tw_born(void *timer)
 	tw_fill(&e, tw);
 	e.born_ns = now;
 	e.entered_ns = now;
-	st = stats_of_ns(e.netns, BPF_CORE_READ(tw, __tw_common.skc_net.net, net_cookie));
+	st = stats_of(e.netns, e.netns_cookie);
 	if (!st)
 		return;
 	err = bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST);
@@ -737,13 +722,13 @@ static __always_inline void tw_died(void *timer)
 		/* Never recorded (table full at birth): it was counted. */
 		count_error(TCPSTATE_ERR_TW_UNTRACKED);
 		tw_fill(&tmp, tw);
-		st = stats_of(tmp.netns);
+		st = stats_of(tmp.netns, tmp.netns_cookie);
 		if (st)
 			live_add(st, tmp.substate, -1);
 		return;
 	}
 	tw_reconcile(key, e, now);
-	st = stats_of(e->netns);
+	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)
 		return;
 	live_add(st, e->substate, -1);
@@ -809,7 +794,7 @@ int baseline(struct bpf_iter__tcp *ctx)
 	struct tcpstate_stats *st;
 	struct sk_info *info;
 	struct tcp_sock *tp;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 cookie;
 	__u32 netns;
 	int state;
 
@@ -817,7 +802,8 @@ int baseline(struct bpf_iter__tcp *ctx)
 		return 0;
 	state = skc->skc_state;
 	netns = skc->skc_net.net->ns.inum;
-	st = stats_of_ns(netns, skc->skc_net.net->net_cookie);
+	cookie = skc->skc_net.net->net_cookie;
+	st = stats_of(netns, cookie);
 	if (!st)
 		return 0;
 
@@ -867,8 +853,7 @@ int baseline(struct bpf_iter__tcp *ctx)
 	info->state = state;
 	live_add(st, state, 1);
 	if (state == TCP_LISTEN)
-		listener_track((struct sock *)tp, netns, TCP_CLOSE, TCP_LISTEN);
-	(void)now;
+		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE, TCP_LISTEN);
 	return 0;
 }
 
@@ -884,7 +869,7 @@ int listeners_read(struct bpf_iter__bpf_map_elem *ctx)
 	if (!key || !l)
 		return 0;
 	/* Also ties this program to the collector's maps for id lookups. */
-	if (!bpf_map_lookup_elem(&netns_stats, &l->netns))
+	if (!stats_of(l->netns, l->cookie))
 		return 0;
 	icsk = (void *)*key;
 	rec.netns = l->netns;

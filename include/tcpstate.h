@@ -65,19 +65,24 @@
 #define TCPSTATE_HIST_SLOTS		36
 
 /*
+ * A network namespace: its net_cookie (never reused) and inode number
+ * (what users see; reused once the namespace is gone). The BPF collector
+ * keys its statistics by both, so a new namespace that gets a dead one's
+ * inode number starts from zero.
+ */
+struct tcpstate_netns_key {
+	__u64 cookie;
+	__u32 inum;
+	__u32 pad;
+};
+
+/*
  * Per network namespace statistics, one per CPU in both collectors; a
  * reader sums the CPUs. live[] entries are per-CPU deltas (an increment on
  * one CPU may be undone on another), so only the sum is meaningful and a
  * single CPU's value may be negative.
  */
 struct tcpstate_stats {
-	/*
-	 * The namespace's net_cookie (never reused, unlike inode numbers);
-	 * 0 on a CPU that has not counted for it. A reader keeps only CPUs
-	 * holding the live namespace's cookie: the others are a dead
-	 * namespace's that had the same inode number.
-	 */
-	__u64 netns_cookie;
 	__s64 live[TCPSTATE_NSTATES];
 	__u64 transitions[TCPSTATE_NSTATES][TCPSTATE_NSTATES];	/* [old][new] */
 	__u64 duration[TCPSTATE_NSTATES][TCPSTATE_HIST_SLOTS];	/* time in state */
@@ -145,6 +150,7 @@ struct tcpstate_nesting {
  * unknown (the socket existed before the collector loaded).
  */
 struct tcpstate_tw {
+	__u64 netns_cookie;
 	__u64 born_ns;		/* the timewait socket was created */
 	__u64 entered_ns;	/* it entered the state it is counted in */
 	__u64 conn_born_ns;	/* the connection's SYN_SENT/SYN_RECV */

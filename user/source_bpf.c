@@ -137,24 +137,11 @@ static void add_listener(const void *r, void *arg)
 	ns->st.live[TCPSTATE_ST_SYN_RECV] += l.syn_recv;
 }
 
-/*
- * Sums the CPUs that count for the newest namespace with this inode
- * number; returns its cookie.
- */
-static __u64 sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
-		       int ncpus)
+static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
+		      int ncpus)
 {
-	__u64 cookie = 0;
-
-	for (int c = 0; c < ncpus; c++)
-		if (v[c].netns_cookie > cookie)
-			cookie = v[c].netns_cookie;
-	dst->netns_cookie = cookie;
 	for (int c = 0; c < ncpus; c++) {
 		const struct tcpstate_stats *s = &v[c];
-
-		if (s->netns_cookie && s->netns_cookie != cookie)
-			continue;
 
 		for (int i = 0; i < TCPSTATE_NSTATES; i++) {
 			dst->live[i] += s->live[i];
@@ -166,7 +153,6 @@ static __u64 sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *
 		for (int k = 0; k < TCPSTATE_HIST_SLOTS; k++)
 			dst->lifetime[k] += s->lifetime[k];
 	}
-	return cookie;
 }
 
 /* The cookie of every live namespace by inode number, for --all-netns. */
@@ -218,7 +204,8 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	struct bpf_src *b = src->priv;
 	struct listener_acc acc = { .snap = snap, .all = flags & TS_READ_ALL_NETNS };
 	struct tcpstate_errors *errs = b->percpu;
-	__u32 key, next, *prev = NULL;
+	struct tcpstate_netns_key nkey, nnext, *nprev = NULL;
+	__u32 key;
 	struct timespec ts;
 	int err;
 
@@ -245,29 +232,24 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 
-	while (!bpf_map_get_next_key(b->fds.netns_stats, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (!acc.all && key != acc.self)
-			continue;
-		if (bpf_map_lookup_elem(b->fds.netns_stats, &key, b->percpu))
-			continue;	/* deleted meanwhile */
-		struct tcpstate_stats sum = {};
-		__u64 cookie = sum_stats(&sum, b->percpu, b->ncpus);
-		bool alive = !acc.all && cookie == self_cookie;
+	while (!bpf_map_get_next_key(b->fds.netns_stats, nprev, &nnext)) {
+		bool alive = !acc.all && nnext.cookie == self_cookie;
+		struct ts_netns *ns;
 
+		nkey = nnext;
+		nprev = &nkey;
+		/* Entries of dead namespaces stay; an inode may be reused. */
 		for (size_t i = 0; acc.all && i < nr_live; i++)
-			if (live[i].inum == key && cookies[i] == cookie)
+			if (live[i].inum == nkey.inum && cookies[i] == nkey.cookie)
 				alive = true;
-		if (!alive)
-			continue;	/* a dead namespace's, or a reused inode */
-		struct ts_netns *ns = snapshot_get(snap, key);
-
+		if (!alive || bpf_map_lookup_elem(b->fds.netns_stats, &nkey, b->percpu))
+			continue;
+		ns = snapshot_get(snap, nkey.inum);
 		if (!ns) {
 			err = -ENOMEM;
 			break;
 		}
-		ns->st = sum;
+		sum_stats(&ns->st, b->percpu, b->ncpus);
 	}
 	free(live);
 	free(cookies);
