@@ -84,10 +84,11 @@ static unsigned long tcpstate_idx(const void *obj, unsigned int i)
 /**
  * tcpstate_rec_find() - look up the record of a socket
  * @obj: the struct sock or inet_timewait_sock
+ * @kind: TCPSTATE_REC_SK or TCPSTATE_REC_TW
  *
  * Return: the record, or NULL.
  */
-struct tcpstate_rec *tcpstate_rec_find(const void *obj)
+struct tcpstate_rec *tcpstate_rec_find(const void *obj, int kind)
 {
 	unsigned long key = (unsigned long)obj;
 	unsigned int i;
@@ -96,8 +97,13 @@ struct tcpstate_rec *tcpstate_rec_find(const void *obj)
 		unsigned long idx = tcpstate_idx(obj, i);
 		unsigned long k = smp_load_acquire(&tcpstate_keys[idx]);
 
-		if (k == key)
-			return &tcpstate_recs[idx];
+		if (k == key) {
+			struct tcpstate_rec *rec = &tcpstate_recs[idx];
+
+			if (READ_ONCE(rec->kind) == kind &&
+			    !(atomic_read(&rec->tw) & TCPSTATE_TW_DEAD))
+				return rec;
+		}
 		if (k == TCPSTATE_KEY_FREE)
 			break;
 	}
@@ -107,10 +113,11 @@ struct tcpstate_rec *tcpstate_rec_find(const void *obj)
 /**
  * tcpstate_rec_insert() - add a zeroed record for a socket
  * @obj: the struct sock or inet_timewait_sock; the caller knows it has none
+ * @kind: TCPSTATE_REC_SK or TCPSTATE_REC_TW
  *
  * Return: the record, or NULL when the probe window is full.
  */
-struct tcpstate_rec *tcpstate_rec_insert(const void *obj)
+struct tcpstate_rec *tcpstate_rec_insert(const void *obj, int kind)
 {
 	unsigned int i;
 
@@ -122,6 +129,7 @@ struct tcpstate_rec *tcpstate_rec_insert(const void *obj)
 			continue;
 		if (cmpxchg(&tcpstate_keys[idx], k, (unsigned long)obj) == k) {
 			this_cpu_inc(tcpstate_used);
+			WRITE_ONCE(tcpstate_recs[idx].kind, kind);
 			return &tcpstate_recs[idx];
 		}
 	}
@@ -141,6 +149,7 @@ void tcpstate_rec_delete(struct tcpstate_rec *rec)
 	rec->tn = NULL;
 	rec->fw2_node.next = NULL;
 	atomic_set(&rec->tw, 0);
+	WRITE_ONCE(rec->kind, 0);
 	smp_store_release(&tcpstate_keys[idx], TCPSTATE_KEY_TOMB);
 	this_cpu_dec(tcpstate_used);
 }

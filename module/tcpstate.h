@@ -51,6 +51,7 @@ struct tcpstate_net {
  * @tn: the namespace (timewait sockets only)
  * @fw2_node: on @tn->fw2 while counted as FIN_WAIT2 (timewait sockets only)
  * @tw: TCPSTATE_TW_* bits (timewait sockets only)
+ * @kind: TCPSTATE_REC_SK or TCPSTATE_REC_TW
  */
 struct tcpstate_rec {
 	u64 entered_ns;
@@ -58,7 +59,16 @@ struct tcpstate_rec {
 	struct tcpstate_net *tn;
 	struct llist_node fw2_node;
 	atomic_t tw;
+	int kind;
 };
+
+/*
+ * A freed socket's memory is reused at once (SLAB_TYPESAFE_BY_RCU), so an
+ * address may have a record of the other kind, or a dead timewait record
+ * still waiting on an fw2 list: lookups match the kind and skip the dead.
+ */
+#define TCPSTATE_REC_SK		1
+#define TCPSTATE_REC_TW		2
 
 /* Module parameters, main.c. */
 extern unsigned int tcpstate_max_sockets;
@@ -98,8 +108,8 @@ void tcpstate_leave(struct tcpstate_stats __percpu *st, int state,
 /* table.c */
 int tcpstate_table_init(unsigned int entries);
 void tcpstate_table_exit(void);
-struct tcpstate_rec *tcpstate_rec_find(const void *obj);
-struct tcpstate_rec *tcpstate_rec_insert(const void *obj);
+struct tcpstate_rec *tcpstate_rec_find(const void *obj, int kind);
+struct tcpstate_rec *tcpstate_rec_insert(const void *obj, int kind);
 void tcpstate_rec_delete(struct tcpstate_rec *rec);
 const void *tcpstate_rec_key(const struct tcpstate_rec *rec);
 unsigned int tcpstate_table_used(void);
@@ -112,6 +122,7 @@ void tcpstate_sk_walked(struct sock *sk);
 /* tw.c */
 void tcpstate_tw_walked(struct sock *sk);
 void tcpstate_tw_resolve_all(void);
+void tcpstate_tw_flush_local(void);
 void tcpstate_tw_reconcile(struct tcpstate_net *tn);
 void tcpstate_tw_net_exit(struct tcpstate_net *tn);
 bool tcpstate_tw_born_close(struct sock *sk, int oldstate,

@@ -57,19 +57,21 @@ static void tcpstate_set_state(void *data, const struct sock *csk,
 		return;
 	}
 	now = ktime_get_ns();
+	/* A timer cancel parked on this CPU was not a re-arm. */
+	tcpstate_tw_flush_local();
 
 	rcu_read_lock();
 	tn = tcpstate_pernet(sock_net(sk));
 	if (READ_ONCE(tn->dead))
 		goto out_unlock;
 	st = tn->stats;
-	rec = tcpstate_rec_find(sk);
+	rec = tcpstate_rec_find(sk, TCPSTATE_REC_SK);
 
 	if (oldstate == TCP_CLOSE ||
 	    (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)) {
 		/* A new socket; a record left by a freed one is reused. */
 		if (!rec)
-			rec = tcpstate_rec_insert(sk);
+			rec = tcpstate_rec_insert(sk, TCPSTATE_REC_SK);
 		if (rec) {
 			rec->entered_ns = now;
 			rec->born_ns = (newstate == TCP_SYN_SENT ||
@@ -113,7 +115,7 @@ static void tcpstate_set_state(void *data, const struct sock *csk,
 		rec->entered_ns = now;
 	} else {
 		/* From now on the socket is tracked, without its history. */
-		rec = tcpstate_rec_insert(sk);
+		rec = tcpstate_rec_insert(sk, TCPSTATE_REC_SK);
 		if (rec)
 			rec->entered_ns = now;
 	}
@@ -134,9 +136,9 @@ void tcpstate_sk_walked(struct sock *sk)
 	int state = READ_ONCE(sk->sk_state);
 
 	if (sk->sk_protocol != IPPROTO_TCP || !tcpstate_is_live(state) ||
-	    tcpstate_rec_find(sk))
+	    tcpstate_rec_find(sk, TCPSTATE_REC_SK))
 		return;
-	if (!tcpstate_rec_insert(sk))
+	if (!tcpstate_rec_insert(sk, TCPSTATE_REC_SK))
 		tcpstate_error(TCPSTATE_ERR_SK_STORAGE);
 	this_cpu_inc(tn->stats->live[state]);
 }

@@ -52,6 +52,13 @@ struct tcpstate_tw_cpu {
 
 static DEFINE_PER_CPU(struct tcpstate_tw_cpu, tcpstate_tw_cpu);
 
+/*
+ * A re-arm's cancel and start run back to back with interrupts off; a
+ * start of the same address later than this, or after any state event on
+ * the CPU, is a new timewait socket in the memory of a dead one.
+ */
+#define TCPSTATE_REARM_NS	(100 * NSEC_PER_USEC)
+
 static bool tcpstate_is_tw_timer(const struct timer_list *timer)
 {
 	unsigned long fn = READ_ONCE(tcpstate_tw_timer_fn);
@@ -96,6 +103,18 @@ static void tcpstate_tw_die(struct tcpstate_rec *rec, u64 at)
 	/* else the fw2 list's next reader releases it */
 }
 
+/* Mark dead without counting; released here unless an fw2 list holds it. */
+static void tcpstate_tw_forget(struct tcpstate_rec *rec)
+{
+	int w = atomic_read(&rec->tw), nw;
+
+	do {
+		nw = w | TCPSTATE_TW_DEAD;
+	} while (!atomic_try_cmpxchg(&rec->tw, &w, nw));
+	if (!(w & TCPSTATE_TW_DEAD) && !(nw & TCPSTATE_TW_ON_LIST))
+		tcpstate_rec_delete(rec);
+}
+
 /* Substate FIN_WAIT2 -> TIME_WAIT at time at; w is the expected word. */
 static bool tcpstate_tw_change(struct tcpstate_rec *rec, int w, int nw, u64 at)
 {
@@ -138,7 +157,7 @@ static struct tcpstate_rec *tcpstate_tw_birth(struct inet_timewait_sock *tw,
 		return NULL;
 	sub = READ_ONCE(tw->tw_substate) == TCP_FIN_WAIT2 ?
 		TCP_FIN_WAIT2 : TCP_TIME_WAIT;
-	rec = tcpstate_rec_insert(tw);
+	rec = tcpstate_rec_insert(tw, TCPSTATE_REC_TW);
 	if (!rec) {
 		tcpstate_error(TCPSTATE_ERR_TW_FULL);
 		return NULL;
@@ -189,7 +208,8 @@ void tcpstate_timer_start(void *data, struct timer_list *timer)
 	local_irq_save(flags);
 	c = this_cpu_ptr(&tcpstate_tw_cpu);
 	rec = c->pending;
-	if (rec && tcpstate_rec_key(rec) == tw) {
+	if (rec && tcpstate_rec_key(rec) == tw &&
+	    now - c->pending_ns < TCPSTATE_REARM_NS) {
 		/* Re-armed into another bucket: not a death. */
 		c->pending = NULL;
 		atomic_andnot(TCPSTATE_TW_CANCELLED, &rec->tw);
@@ -197,7 +217,7 @@ void tcpstate_timer_start(void *data, struct timer_list *timer)
 		goto out_unlock;
 	}
 	tcpstate_tw_flush(c);
-	rec = tcpstate_rec_find(tw);
+	rec = tcpstate_rec_find(tw, TCPSTATE_REC_TW);
 	if (rec)
 		tcpstate_tw_check(rec, tw, now);
 	else
@@ -227,14 +247,14 @@ void tcpstate_timer_cancel(void *data, struct timer_list *timer)
 	local_irq_save(flags);
 	c = this_cpu_ptr(&tcpstate_tw_cpu);
 	tcpstate_tw_flush(c);
-	rec = tcpstate_rec_find(tw);
+	rec = tcpstate_rec_find(tw, TCPSTATE_REC_TW);
 	if (!rec) {
 		/* Never counted (table full, or born before the hooks). */
 		goto out_unlock;
 	}
 	if (READ_ONCE(rec->tn->dead)) {
 		/* Its namespace is going: forget it, count nothing. */
-		tcpstate_rec_delete(rec);
+		tcpstate_tw_forget(rec);
 		goto out_unlock;
 	}
 	atomic_or(TCPSTATE_TW_CANCELLED, &rec->tw);
@@ -259,6 +279,26 @@ void tcpstate_timer_expire(void *data, struct timer_list *timer)
 	rcu_read_lock();
 	local_irq_save(flags);
 	tcpstate_tw_flush(this_cpu_ptr(&tcpstate_tw_cpu));
+	local_irq_restore(flags);
+	rcu_read_unlock();
+}
+
+/**
+ * tcpstate_tw_flush_local() - resolve this CPU's parked timer cancel
+ *
+ * Called at every inet_sock_set_state event: no re-arm is half done then.
+ */
+void tcpstate_tw_flush_local(void)
+{
+	struct tcpstate_tw_cpu *c;
+	unsigned long flags;
+
+	if (!this_cpu_read(tcpstate_tw_cpu.pending))
+		return;
+	rcu_read_lock();
+	local_irq_save(flags);
+	c = this_cpu_ptr(&tcpstate_tw_cpu);
+	tcpstate_tw_flush(c);
 	local_irq_restore(flags);
 	rcu_read_unlock();
 }
@@ -376,7 +416,7 @@ void tcpstate_tw_walked(struct sock *sk)
 	if (!tcpstate_is_tw_timer(&tw->tw_timer))
 		return;
 	/* A timer no longer pending is a socket already dying. */
-	if (!timer_pending(&tw->tw_timer) || tcpstate_rec_find(tw))
+	if (!timer_pending(&tw->tw_timer) || tcpstate_rec_find(tw, TCPSTATE_REC_TW))
 		return;
 	tcpstate_tw_birth(tw, 0);
 }

@@ -24,11 +24,12 @@ cd /opt/tcpstate || exit 1
 echo "TCPSTATE-VM-START $(uname -r) suite=$suite"
 
 run_module_suite() {
-	local t tests
-	tests=$(ls selftests/module/[0-9]*.sh 2>/dev/null)
+	local tests
+	tests=$(cd selftests && ls module/[0-9]*.sh 2>/dev/null)
 	# shellcheck disable=SC2086
-	[ -n "$tests" ] && TCPSTATE_MODULE=/tcpstate.ko \
-		selftests/module/run.sh $tests
+	[ -n "$tests" ] && TCPSTATE_MODULE=/tcpstate.ko OUTPUT=/opt/tcpstate/.output/selftests \
+		selftests/run_tests.sh $tests
+	rmmod tcpstate 2>/dev/null
 }
 
 run_project_suite() {	# run_project_suite SOURCE

@@ -11,7 +11,12 @@
 #   module and print /proc/net/tcpstate).
 # Environment: TCPSTATE_VM_CACHE (default /var/cache/tcpstate-vm),
 #   TCPSTATE_VM_TIMEOUT (seconds per boot, default 1500),
-#   TCPSTATE_VM_MEM (default 512M), TCPSTATE_VM_SMP (default 2).
+#   TCPSTATE_VM_MEM (default 512M), TCPSTATE_VM_SMP (default 2),
+#   TCPSTATE_VM_TCG_THREAD (single or multi, default single: with
+#   thread=multi a vCPU spinning with interrupts off on an int3 that
+#   text_poke_bp() placed at a tracepoint's static branch never sees the
+#   patch complete, so insmod/rmmod under timer churn livelocks the guest;
+#   seen on 6.1 in 40_cycles.sh), TCPSTATE_VM_LOGLEVEL (default 4).
 #
 # A run fails on a missing result line, a "not ok", a panic, an oops, a
 # WARN or BUG in the guest's kernel log, or a timeout. Exit 0 when every
@@ -24,6 +29,7 @@ CACHE=${TCPSTATE_VM_CACHE:-/var/cache/tcpstate-vm}
 TIMEOUT=${TCPSTATE_VM_TIMEOUT:-1500}
 MEM=${TCPSTATE_VM_MEM:-512M}
 SMP=${TCPSTATE_VM_SMP:-2}
+TCG_THREAD=${TCPSTATE_VM_TCG_THREAD:-single}
 OUT=$REPO/.output/vm
 suite=all
 
@@ -40,7 +46,8 @@ shift $((OPTIND - 1))
 # tools go to /usr/bin ahead of busybox's applets in PATH (lib.sh needs
 # GNU timeout --foreground and date +%N).
 HOST_BINS="bash ss ip nft jq timeout date sed grep sort mktemp seq awk
-	   cmp diff wc tr cut head tail cat sleep env stat tee xargs bpftool kill"
+	   cmp diff wc tr cut head tail cat sleep env stat tee xargs bpftool tc join
+	   mount umount ls rm mkdir"
 
 copy_elf() {	# copy_elf ROOT FILE [DEST]
 	local root=$1 f=$2 dest=${3:-$2} lib
@@ -56,7 +63,7 @@ copy_elf() {	# copy_elf ROOT FILE [DEST]
 # Kernel modules of the image the tests need, dependencies first.
 guest_kmods() {	# guest_kmods MODDIR ROOT
 	local moddir=$1 root=$2 m dep f n=0
-	local want="nf_tables nft_ct nft_reject_inet nf_reject_ipv4 veth"
+	local want="nf_tables nft_ct nft_reject_inet nf_reject_ipv4 veth sch_htb"
 	mkdir -p "$root/lib/tcpstate-kmods"
 	: >"$root/lib/tcpstate-kmods/order"
 	resolve() {
@@ -114,6 +121,7 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 	cp "$REPO"/selftests/*.sh "$REPO"/selftests/settings "$REPO"/selftests/config \
 		"$root/opt/tcpstate/selftests/" 2>/dev/null
 	cp "$REPO"/selftests/module/*.sh "$root/opt/tcpstate/selftests/module/" 2>/dev/null
+	cp "$REPO"/selftests/Makefile "$root/opt/tcpstate/selftests/" 2>/dev/null
 	cp "$src/module/tcpstate.ko" "$root/tcpstate.ko"
 	guest_kmods "$kdir/modules" "$root"
 	echo "root:x:0:0:root:/root:/bin/bash" >"$root/etc/passwd"
@@ -165,10 +173,10 @@ for v in "$@"; do
 	pack_initramfs "$kdir" "$work/root" "$work/initrd.gz"
 	echo "== $v: boot (timeout ${TIMEOUT}s)"
 	start=$(date +%s)
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -m "$MEM" -smp "$SMP" \
+	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=$TCG_THREAD -m "$MEM" -smp "$SMP" \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" \
 		-initrd "$work/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable" \
+		-append "console=ttyS0 panic=-1 loglevel=${TCPSTATE_VM_LOGLEVEL:-4} tsc=reliable" \
 		</dev/null >"$work/console.log" 2>&1
 	qrc=$?
 	echo "== $v: guest ran $(( $(date +%s) - start ))s (qemu exit $qrc)"
