@@ -100,6 +100,30 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)
 
+# ---- the kernel module (Kbuild builds it, in a copy under .output/) ---
+
+MODULE_SRC := $(OUTPUT)/module-src
+
+.PHONY: module
+module: | $(OUTPUT)
+	$(call msg,MODULE,$(MODULE_SRC)/module/tcpstate.ko,KDIR=$(KDIR))
+	$(Q)mkdir -p $(MODULE_SRC) && cp -r module include $(MODULE_SRC)/
+	$(Q)$(MAKE) -C $(KDIR) M=$(MODULE_SRC)/module modules
+
+# Debian 6.1 and 6.12 in QEMU: module suite plus the selftests with
+# --source module and --source bpf (selftests/vm/run.sh).
+.PHONY: check-vm
+check-vm:
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests
+	$(Q)./selftests/vm/run.sh $(VM_KERNELS)
+VM_KERNELS ?= 6.1 6.12
+
+.PHONY: module-clean
+module-clean:
+	$(call msg,CLEAN,module)
+	$(Q)rm -rf $(MODULE_SRC) $(OUTPUT)/vm $(OUTPUT)/vm-src-*
+
 # Delete a target whose recipe failed; keep the intermediates.
 .DELETE_ON_ERROR:
 .SECONDARY:
