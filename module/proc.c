@@ -37,6 +37,7 @@ static const struct tcpstate_name tcpstate_all_names[] = {
 	TCPSTATE_FOR_EACH_OTHER_STATE(TCPSTATE_NAME)
 	{ -1, NULL }
 };
+
 #undef TCPSTATE_NAME
 
 #define TCPSTATE_ERR_NAME(i, n, desc) { i, n },
@@ -44,6 +45,7 @@ static const struct tcpstate_name tcpstate_error_names[] = {
 	TCPSTATE_FOR_EACH_ERROR(TCPSTATE_ERR_NAME)
 	{ -1, NULL }
 };
+
 #undef TCPSTATE_ERR_NAME
 
 /* Request sockets: the sum of the namespace's listeners' queues. */
@@ -155,7 +157,7 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
 		seq_printf(seq, " %llu", errs[a->index]);
 	seq_putc(seq, '\n');
 
-	seq_printf(seq, "Collector: records records_max timewait_tracking\n");
+	seq_puts(seq, "Collector: records records_max timewait_tracking\n");
 	seq_printf(seq, "Collector: %u %lu %d\n", tcpstate_table_used(),
 		   roundup_pow_of_two(tcpstate_max_sockets),
 		   tcpstate_tw_fn_known());

@@ -95,6 +95,7 @@ struct tcpstate_rec *tcpstate_rec_find(const void *obj, int kind)
 
 	for (i = 0; i < TCPSTATE_PROBES; i++) {
 		unsigned long idx = tcpstate_idx(obj, i);
+		/* Pairs with the release in tcpstate_rec_delete(). */
 		unsigned long k = smp_load_acquire(&tcpstate_keys[idx]);
 
 		if (k == key) {
@@ -150,6 +151,7 @@ void tcpstate_rec_delete(struct tcpstate_rec *rec)
 	rec->fw2_node.next = NULL;
 	atomic_set(&rec->tw, 0);
 	WRITE_ONCE(rec->kind, 0);
+	/* The zeroed record is visible before the slot can be claimed. */
 	smp_store_release(&tcpstate_keys[idx], TCPSTATE_KEY_TOMB);
 	this_cpu_dec(tcpstate_used);
 }

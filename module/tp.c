@@ -143,6 +143,11 @@ void tcpstate_sk_walked(struct sock *sk)
 	this_cpu_inc(tn->stats->live[state]);
 }
 
+/*
+ * Only the timer is used; the trailing arguments changed in 6.10
+ * (timer_start lost expires and flags for bucket_expiry). This module is
+ * built out of tree for several kernels, hence the version test.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 static void tcpstate_probe_timer_start(void *data, struct timer_list *timer,
 				       unsigned long bucket_expiry)
