@@ -61,21 +61,25 @@ struct listener_key {
 	__u16 family;
 };
 
+/* What ties a timewait socket to its full socket and its re-arms. */
+struct tw_ident {
+	__u32 hash;
+	__u32 ports;
+};
+
 /* Per-CPU scratch that links consecutive timer and state events. */
 struct tw_scratch {
 	/* Last timewait death on this CPU, undone if its timer re-arms. */
 	__u64 rearm_tw;
 	__u64 rearm_ns;
-	__u32 rearm_hash;
-	__u32 rearm_ports;
+	struct tw_ident rearm_id;
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
 	__s32 rearm_life_slot;
 	/* Last timewait birth, matched to the full socket's CLOSE. */
 	__u64 handoff_tw;
 	__u64 handoff_ns;
-	__u32 handoff_hash;
-	__u32 handoff_ports;
+	struct tw_ident handoff_id;
 	__u32 handoff_netns;
 	__u32 pad;
 };
@@ -310,6 +314,17 @@ static __always_inline __u32 netns_of_sk(const struct sock *sk, const bool btf)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/*
+ * Whether an event's oldstate is one the socket was counted in. Not for a
+ * socket leaving CLOSE, nor for the accepted child, whose event reports
+ * the listener's LISTEN.
+ */
+static __always_inline bool old_was_counted(int oldstate, int newstate)
+{
+	return oldstate != TCP_CLOSE &&
+	       !(oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV);
+}
+
 static __always_inline void remember_owner(struct sk_info *info)
 {
 	info->tgid = bpf_get_current_pid_tgid() >> 32;
@@ -352,9 +367,9 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 
 	if (!s || !s->handoff_tw || now - s->handoff_ns > HANDOFF_MAX_NS ||
 	    s->handoff_netns != netns ||
-	    s->handoff_hash != BPF_CORE_READ(sk, __sk_common.skc_hash) ||
-	    s->handoff_ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
-					 BPF_CORE_READ(sk, __sk_common.skc_dport)))
+	    s->handoff_id.hash != BPF_CORE_READ(sk, __sk_common.skc_hash) ||
+	    s->handoff_id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
+					    BPF_CORE_READ(sk, __sk_common.skc_dport)))
 		return false;
 	key = s->handoff_tw;
 	s->handoff_tw = 0;
@@ -383,8 +398,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	__u32 netns;
 	int counted;
 
-	if ((btf ? sk->sk_protocol : BPF_CORE_READ(sk, sk_protocol)) != IPPROTO_TCP)
-		return;
+	/* Callers pass TCP sockets only. */
 	if (!state_ok(oldstate) || !state_ok(newstate)) {
 		count_error(TCPSTATE_ERR_BAD_STATE);
 		return;
@@ -404,8 +418,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 		/* No history: count the move blindly and say so. */
 		count_error(TCPSTATE_ERR_SK_STORAGE);
 		transition_add(st, oldstate, newstate, 1);
-		if (oldstate != TCP_CLOSE &&
-		    !(oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV))
+		if (old_was_counted(oldstate, newstate))
 			live_add(st, oldstate, -1);
 		if (newstate != TCP_CLOSE)
 			live_add(st, newstate, 1);
@@ -415,8 +428,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	counted = info->state;
 	if (counted) {
 		live_add(st, counted, -1);
-	} else if (oldstate != TCP_CLOSE &&
-		   !(oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)) {
+	} else if (old_was_counted(oldstate, newstate)) {
 		/* Older than the collector and not yet seen by the baseline. */
 		count_error(TCPSTATE_ERR_UNTRACKED);
 	}
@@ -589,6 +601,17 @@ static __always_inline void tw_fill(struct tcpstate_tw *e,
 		BPF_CORE_READ_INTO(&e->daddr, tw, __tw_common.skc_daddr);
 }
 
+static __always_inline struct tw_ident tw_ident_of(struct inet_timewait_sock *tw)
+{
+	struct tw_ident id = {
+		.hash = BPF_CORE_READ(tw, __tw_common.skc_hash),
+		.ports = ports_of(BPF_CORE_READ(tw, tw_sport),
+				  BPF_CORE_READ(tw, __tw_common.skc_dport)),
+	};
+
+	return id;
+}
+
 /* When a timewait socket left substate FIN_WAIT2 for TIME_WAIT. */
 static __always_inline __u64 tw_substate_changed_ns(struct inet_timewait_sock *tw,
 						    __u64 entered, __u64 now)
@@ -641,20 +664,20 @@ static __always_inline void tw_born(void *timer)
 	struct tcpstate_tw e = {};
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
+	struct tw_ident id;
 	int err;
 
 	s = scratch_get();
 	if (!s)
 		return;
+	id = tw_ident_of(tw);
 	/*
 	 * A re-arm is cancel then start back to back under the timer base
 	 * lock. A new timewait socket may reuse a dead one's memory, so the
 	 * address alone does not say it: the time and the tuple must too.
 	 */
 	if (s->rearm_tw == key && now - s->rearm_ns < REARM_MAX_NS &&
-	    s->rearm_hash == BPF_CORE_READ(tw, __tw_common.skc_hash) &&
-	    s->rearm_ports == ports_of(BPF_CORE_READ(tw, tw_sport),
-				       BPF_CORE_READ(tw, __tw_common.skc_dport))) {
+	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
 		st = stats_of(s->rearm.netns, s->rearm.netns_cookie);
@@ -698,9 +721,7 @@ static __always_inline void tw_born(void *timer)
 	s->handoff_tw = key;
 	s->handoff_ns = now;
 	s->handoff_netns = e.netns;
-	s->handoff_hash = BPF_CORE_READ(tw, __tw_common.skc_hash);
-	s->handoff_ports = ports_of(BPF_CORE_READ(tw, tw_sport),
-				    BPF_CORE_READ(tw, __tw_common.skc_dport));
+	s->handoff_id = id;
 }
 
 static __always_inline void tw_died(void *timer)
@@ -738,9 +759,7 @@ static __always_inline void tw_died(void *timer)
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
 	s->rearm_ns = now;
-	s->rearm_hash = BPF_CORE_READ(tw, __tw_common.skc_hash);
-	s->rearm_ports = ports_of(BPF_CORE_READ(tw, tw_sport),
-				  BPF_CORE_READ(tw, __tw_common.skc_dport));
+	s->rearm_id = tw_ident_of(tw);
 	if (s->handoff_tw == key)
 		s->handoff_tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
@@ -834,16 +853,7 @@ int baseline(struct bpf_iter__tcp *ctx)
 	tp = bpf_skc_to_tcp_sock(skc);
 	if (!tp)
 		return 0;
-	if (targ_sk_storage) {
-		info = bpf_sk_storage_get(&sk_storage, tp, NULL,
-					  BPF_SK_STORAGE_GET_F_CREATE);
-	} else {
-		struct sk_info zero = {};
-		__u64 key = (__u64)tp;
-
-		bpf_map_update_elem(&sk_table, &key, &zero, BPF_NOEXIST);
-		info = bpf_map_lookup_elem(&sk_table, &key);
-	}
+	info = sk_info_get((struct sock *)tp);
 	if (!info) {
 		count_error(TCPSTATE_ERR_SK_STORAGE);
 		return 0;
