@@ -113,10 +113,69 @@ out:
 	return err;
 }
 
+/* The namespaces a read reports: the caller's, or every live one. */
+struct wanted {
+	struct tcpstate_netns_key *ns;
+	size_t nr;
+};
+
+static bool wanted_inum(const struct wanted *w, __u32 inum)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		if (w->ns[i].inum == inum)
+			return true;
+	return false;
+}
+
+/* By cookie too: a dead namespace's statistics may carry a live inode. */
+static bool wanted_key(const struct wanted *w, const struct tcpstate_netns_key *k)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		if (w->ns[i].inum == k->inum && w->ns[i].cookie == k->cookie)
+			return true;
+	return false;
+}
+
+/* Cookies are learnt with SO_NETNS_COOKIE inside each namespace. */
+static int wanted_get(struct wanted *w, bool all)
+{
+	struct netns_info *ns = NULL;
+	size_t nr = 1;
+	int err, saved;
+
+	if (all) {
+		err = netns_list(&ns, &nr);
+		if (err)
+			return err;
+	}
+	w->ns = calloc(nr ? nr : 1, sizeof(*w->ns));
+	if (!w->ns) {
+		free(ns);
+		return -ENOMEM;
+	}
+	if (!all) {
+		w->nr = 1;
+		return netns_self(&w->ns[0].inum) ?: netns_cookie(&w->ns[0].cookie);
+	}
+	err = 0;
+	for (size_t i = 0; i < nr; i++) {
+		if (netns_enter(ns[i].path, &saved))
+			continue;	/* gone meanwhile */
+		w->ns[w->nr].inum = ns[i].inum;
+		if (!netns_cookie(&w->ns[w->nr].cookie))
+			w->nr++;
+		if (netns_restore(saved)) {
+			err = -EIO;
+			break;
+		}
+	}
+	free(ns);
+	return err;
+}
+
 struct listener_acc {
 	struct ts_snapshot *snap;
-	__u32 self;
-	bool all;
+	const struct wanted *wanted;
 	int err;
 };
 
@@ -127,7 +186,7 @@ static void add_listener(const void *r, void *arg)
 	struct ts_netns *ns;
 
 	memcpy(&l, r, sizeof(l));
-	if (!acc->all && l.netns != acc->self)
+	if (!wanted_inum(acc->wanted, l.netns))
 		return;
 	ns = snapshot_get(acc->snap, l.netns);
 	if (!ns) {
@@ -155,34 +214,19 @@ static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v
 	}
 }
 
-/* The cookie of every live namespace by inode number, for --all-netns. */
-static int live_cookies(struct netns_info **ns, size_t *nr, __u64 **cookies)
-{
-	int err = netns_list(ns, nr), saved;
-
-	if (err)
-		return err;
-	*cookies = calloc(*nr ? *nr : 1, sizeof(**cookies));
-	if (!*cookies)
-		return -ENOMEM;
-	for (size_t i = 0; i < *nr; i++) {
-		if (netns_enter((*ns)[i].path, &saved))
-			continue;	/* gone meanwhile */
-		netns_cookie(&(*cookies)[i]);
-		if (netns_restore(saved))
-			return -EIO;
-	}
-	return 0;
-}
-
 /*
- * From the attached programs: events the kernel skipped because the
- * program was already running on that CPU, and how long it has counted.
+ * From the attached programs: how long the collector has counted, and the
+ * events really lost: those the kernel skipped because the program was
+ * already running on that CPU (recursion_misses), less those its twin
+ * program handled instead.
  */
-static void prog_stats(const struct collector_fds *fds, struct ts_snapshot *snap)
+static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
-	const int progs[] = { fds->set_state, fds->timer_start, fds->timer_cancel };
+	const int progs[] = { b->fds.set_state, b->fds.timer_start, b->fds.timer_cancel };
+	const struct tcpstate_nesting *n = b->percpu;
+	__u64 misses = 0, handled = 0;
 	struct timespec now;
+	__u32 key = 0;
 
 	clock_gettime(CLOCK_BOOTTIME, &now);
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
@@ -191,97 +235,76 @@ static void prog_stats(const struct collector_fds *fds, struct ts_snapshot *snap
 
 		if (progs[i] < 0 || bpf_obj_get_info_by_fd(progs[i], &pi, &len))
 			continue;
-		snap->events_missed += pi.recursion_misses;	/* less handled[], below */
+		misses += pi.recursion_misses;
 		if (i == 0 && pi.load_time)
 			snap->counting_ns = (__u64)now.tv_sec * 1000000000ULL +
 					    now.tv_nsec - pi.load_time;
 	}
+	/* Read after the misses: never more, unless torn; clamp. */
+	if (b->fds.nesting >= 0 && !bpf_map_lookup_elem(b->fds.nesting, &key, b->percpu))
+		for (int c = 0; c < b->ncpus; c++)
+			for (int i = 0; i < TCPSTATE_NEST_MAX; i++)
+				handled += n[c].handled[i];
+	snap->events_missed = misses > handled ? misses - handled : 0;
 }
 
 static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		    unsigned int flags)
 {
 	struct bpf_src *b = src->priv;
-	struct listener_acc acc = { .snap = snap, .all = flags & TS_READ_ALL_NETNS };
+	struct wanted wanted = {};
+	struct listener_acc acc = { .snap = snap, .wanted = &wanted };
 	struct tcpstate_errors *errs = b->percpu;
 	struct tcpstate_netns_key nkey, nnext, *nprev = NULL;
-	__u32 key;
 	struct timespec ts;
+	__u32 key;
 	int err;
 
-	struct netns_info *live = NULL;
-	__u64 self_cookie = 0, *cookies = NULL;
-	size_t nr_live = 0;
-
-	err = netns_self(&acc.self) ?: netns_cookie(&self_cookie);
-	if (err)
-		return err;
-	if (acc.all) {
-		err = live_cookies(&live, &nr_live, &cookies);
-		if (err) {
-			free(live);
-			free(cookies);
-			return err;
-		}
+	err = wanted_get(&wanted, flags & TS_READ_ALL_NETNS);
+	if (err) {
+		warnx_("cannot tell the network namespaces apart: %s", strerror(-err));
+		goto out;
 	}
 	err = run_map_iter(b->fds.fw2_reconcile, b->fds.fw2_pending, 1, NULL, NULL);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
-		return err;
+		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 
 	while (!bpf_map_get_next_key(b->fds.netns_stats, nprev, &nnext)) {
-		bool alive = !acc.all && nnext.cookie == self_cookie;
 		struct ts_netns *ns;
 
 		nkey = nnext;
 		nprev = &nkey;
-		/* Entries of dead namespaces stay; an inode may be reused. */
-		for (size_t i = 0; acc.all && i < nr_live; i++)
-			if (live[i].inum == nkey.inum && cookies[i] == nkey.cookie)
-				alive = true;
-		if (!alive || bpf_map_lookup_elem(b->fds.netns_stats, &nkey, b->percpu))
+		if (!wanted_key(&wanted, &nkey) ||
+		    bpf_map_lookup_elem(b->fds.netns_stats, &nkey, b->percpu))
 			continue;
 		ns = snapshot_get(snap, nkey.inum);
 		if (!ns) {
 			err = -ENOMEM;
-			break;
+			goto out;
 		}
 		sum_stats(&ns->st, b->percpu, b->ncpus);
 	}
-	free(live);
-	free(cookies);
-	if (err)
-		return err;
 	err = run_map_iter(b->fds.listeners_read, b->fds.listeners,
 			   sizeof(struct tcpstate_listener), add_listener, &acc);
 	if (err || acc.err) {
 		err = err ?: acc.err;
 		warnx_("cannot read the listeners' request sockets: %s",
 		       strerror(-err));
-		return err;
+		goto out;
 	}
 	key = 0;
 	if (!bpf_map_lookup_elem(b->fds.errors, &key, errs))
 		for (int c = 0; c < b->ncpus; c++)
 			for (int i = 0; i < TCPSTATE_NERRORS; i++)
 				snap->errors.count[i] += errs[c].count[i];
-	prog_stats(&b->fds, snap);
-	key = 0;
-	if (b->fds.nesting >= 0 && !bpf_map_lookup_elem(b->fds.nesting, &key, b->percpu)) {
-		const struct tcpstate_nesting *n = b->percpu;
-		__u64 handled = 0;
-
-		for (int c = 0; c < b->ncpus; c++)
-			for (int i = 0; i < TCPSTATE_NEST_MAX; i++)
-				handled += n[c].handled[i];
-		/* Read after the misses: never more, unless torn; clamp. */
-		snap->events_missed = snap->events_missed > handled ?
-				      snap->events_missed - handled : 0;
-	}
-	return 0;
+	prog_stats(b, snap);
+out:
+	free(wanted.ns);
+	return err;
 }
 
 const struct ts_source_ops ts_source_bpf = {
