@@ -1,40 +1,116 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * collector_fds.c - opening the loaded BPF collector's maps and programs,
- * by pin path or, where /sys/fs/bpf is not this mount namespace's (as
- * under `ip netns exec`), by object id.
+ * collector_fds.c - the loaded BPF collector's maps and programs: which
+ * ones a reader needs, under which pin names, and opening them by pin
+ * path or, where /sys/fs/bpf is not this mount namespace's (as under
+ * `ip netns exec`), by object id.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
 #include "loader.h"
 
 #define NAME_LEN 16	/* BPF_OBJ_NAME_LEN */
 
-static void fds_init(struct collector_fds *f)
+enum obj_kind {
+	OBJ_MAP,	/* pinned as map_<pin> */
+	OBJ_ITER,	/* iterator program, pinned as prog_<pin> */
+	OBJ_ATTACHED,	/* attached program, its link pinned as link_<pin> */
+};
+
+/* Everything collector_open() fills, in one place. */
+static const struct collector_obj {
+	enum obj_kind kind;
+	const char *pin;
+	const char *names[2];	/* the object's names (tp_btf, tracepoint) */
+	size_t off;		/* its fd in struct collector_fds */
+	bool optional;
+} objs[] = {
+#define OBJ(k, p, f, opt, ...) \
+	{ .kind = k, .pin = p, .names = { __VA_ARGS__ }, \
+	  .off = offsetof(struct collector_fds, f), .optional = opt }
+	OBJ(OBJ_MAP, "netns_stats", netns_stats, false, "netns_stats"),
+	OBJ(OBJ_MAP, "errors", errors, false, "errors"),
+	OBJ(OBJ_MAP, "fw2_pending", fw2_pending, false, "fw2_pending"),
+	OBJ(OBJ_MAP, "listeners", listeners, false, "listeners"),
+	OBJ(OBJ_MAP, "nesting", nesting, true, "nesting"),	/* tp_btf only */
+	/* Per timewait socket (port, peer, owner, age): for the daemon. */
+	OBJ(OBJ_MAP, "timewait", timewait, true, "timewait"),
+	OBJ(OBJ_ITER, "listeners_read", listeners_read, false, "listeners_read"),
+	OBJ(OBJ_ITER, "fw2_reconcile", fw2_reconcile, false, "fw2_reconcile"),
+	OBJ(OBJ_ATTACHED, "set_state", set_state, false, "set_state_btf", "set_state_tp"),
+	OBJ(OBJ_ATTACHED, "set_state_nest", set_state_nest, true, "set_state_nest"),
+	OBJ(OBJ_ATTACHED, "timer_start", timer_start, true,
+	    "timer_start_btf", "timer_start_tp"),
+	OBJ(OBJ_ATTACHED, "timer_cancel", timer_cancel, true,
+	    "timer_cancel_btf", "timer_cancel_tp"),
+#undef OBJ
+};
+
+#define NOBJS (sizeof(objs) / sizeof(objs[0]))
+
+static int *fd_of(struct collector_fds *f, const struct collector_obj *o)
 {
-	f->netns_stats = f->errors = f->fw2_pending = f->listeners = f->nesting = -1;
-	f->listeners_read = f->fw2_reconcile = -1;
-	f->set_state = f->timer_start = f->timer_cancel = -1;
+	return (int *)((char *)f + o->off);
 }
 
-static int *fd_slots(struct collector_fds *f, size_t *n)
+static void fds_init(struct collector_fds *f)
 {
-	*n = sizeof(*f) / sizeof(int);
-	return (int *)f;
+	for (size_t i = 0; i < NOBJS; i++)
+		*fd_of(f, &objs[i]) = -1;
 }
 
 void collector_close(struct collector_fds *f)
 {
-	size_t n;
-	int *v = fd_slots(f, &n);
+	for (size_t i = 0; i < NOBJS; i++) {
+		int *fd = fd_of(f, &objs[i]);
 
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] >= 0)
-			close(v[i]);
-		v[i] = -1;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
+}
+
+static void pin_path(char *buf, size_t len, const struct collector_obj *o)
+{
+	static const char *const prefix[] = {
+		[OBJ_MAP] = "map_", [OBJ_ITER] = "prog_", [OBJ_ATTACHED] = "link_",
+	};
+
+	snprintf(buf, len, PIN_DIR "/%s%s", prefix[o->kind], o->pin);
+}
+
+int collector_pin_objects(struct bpf_object *obj)
+{
+	char path[256];
+	int err;
+
+	for (size_t i = 0; i < NOBJS; i++) {
+		const struct collector_obj *o = &objs[i];
+		struct bpf_program *prog;
+		struct bpf_map *map;
+
+		pin_path(path, sizeof(path), o);
+		if (o->kind == OBJ_MAP) {
+			map = bpf_object__find_map_by_name(obj, o->names[0]);
+			err = map ? bpf_map__pin(map, path) : -ENOENT;
+		} else if (o->kind == OBJ_ITER) {
+			prog = bpf_object__find_program_by_name(obj, o->names[0]);
+			err = prog ? bpf_program__pin(prog, path) : -ENOENT;
+		} else {
+			continue;	/* links are pinned as they are attached */
+		}
+		if (err) {
+			warnx_("cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 static int prog_of_link(const char *path)
@@ -51,24 +127,39 @@ static int prog_of_link(const char *path)
 	return pfd;
 }
 
-static int open_pinned(struct collector_fds *f)
+static void open_pinned(struct collector_fds *f)
 {
-	f->netns_stats = bpf_obj_get(PIN_MAP("netns_stats"));
-	f->errors = bpf_obj_get(PIN_MAP("errors"));
-	f->fw2_pending = bpf_obj_get(PIN_MAP("fw2_pending"));
-	f->listeners = bpf_obj_get(PIN_MAP("listeners"));
-	f->nesting = bpf_obj_get(PIN_MAP("nesting"));	/* tp_btf only */
-	f->listeners_read = bpf_obj_get(PIN_PROG("listeners_read"));
-	f->fw2_reconcile = bpf_obj_get(PIN_PROG("fw2_reconcile"));
-	f->set_state = prog_of_link(PIN_LINK("set_state"));
-	f->timer_start = prog_of_link(PIN_LINK("timer_start"));
-	f->timer_cancel = prog_of_link(PIN_LINK("timer_cancel"));
-	return 0;
+	char path[256];
+
+	for (size_t i = 0; i < NOBJS; i++) {
+		pin_path(path, sizeof(path), &objs[i]);
+		*fd_of(f, &objs[i]) = objs[i].kind == OBJ_ATTACHED ?
+				      prog_of_link(path) : bpf_obj_get(path);
+	}
 }
 
-static bool name_is(const char *name, const char *want)
+/* The fd slot of an object of this kind and name; NULL if not ours. */
+static int *slot_of(struct collector_fds *f, enum obj_kind kind, const char *name)
 {
-	return !strncmp(name, want, NAME_LEN - 1);
+	for (size_t i = 0; i < NOBJS; i++) {
+		if (objs[i].kind != kind)
+			continue;
+		for (size_t j = 0; j < 2 && objs[i].names[j]; j++)
+			if (!strncmp(name, objs[i].names[j], NAME_LEN - 1))
+				return fd_of(f, &objs[i]);
+	}
+	return NULL;
+}
+
+/* Keeps fd in the slot for (kind, name) if it is ours and still empty. */
+static void keep(struct collector_fds *f, enum obj_kind kind, const char *name, int fd)
+{
+	int *slot = slot_of(f, kind, name);
+
+	if (slot && *slot < 0)
+		*slot = fd;
+	else
+		close(fd);
 }
 
 /* The map ids a program uses. */
@@ -97,126 +188,92 @@ static bool uses_map(int pfd, __u32 map_id)
 	return false;
 }
 
-static __u32 map_id_of(int fd)
-{
-	struct bpf_map_info mi = {};
-	__u32 len = sizeof(mi);
-
-	return bpf_obj_get_info_by_fd(fd, &mi, &len) ? 0 : mi.id;
-}
-
 /* Opens, from the maps prog uses, those named like ours. */
 static void open_maps_of(struct collector_fds *f, int pfd)
 {
 	__u32 ids[32], nr = 32;
 
-	if (prog_map_ids(pfd, ids, &nr))
+	if (pfd < 0 || prog_map_ids(pfd, ids, &nr))
 		return;
 	for (__u32 i = 0; i < nr; i++) {
 		struct bpf_map_info mi = {};
 		__u32 len = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]), *slot = NULL;
+		int fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &len)) {
-			if (name_is(mi.name, "netns_stats"))
-				slot = &f->netns_stats;
-			else if (name_is(mi.name, "errors"))
-				slot = &f->errors;
-			else if (name_is(mi.name, "fw2_pending"))
-				slot = &f->fw2_pending;
-			else if (name_is(mi.name, "listeners"))
-				slot = &f->listeners;
-			else if (name_is(mi.name, "nesting"))
-				slot = &f->nesting;
-		}
-		if (slot && *slot < 0)
-			*slot = fd;
-		else
+		if (bpf_obj_get_info_by_fd(fd, &mi, &len))
 			close(fd);
+		else
+			keep(f, OBJ_MAP, mi.name, fd);
 	}
 }
 
-/* Attached programs by name: the set_state link is what marks a collector. */
+static int prog_name(int pfd, char name[NAME_LEN])
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
+
+	if (bpf_obj_get_info_by_fd(pfd, &pi, &len))
+		return -errno;
+	memcpy(name, pi.name, NAME_LEN);
+	return 0;
+}
+
+/* The attached set_state program is what marks a loaded collector. */
 static int open_by_id(struct collector_fds *f)
 {
-	__u32 id = 0;
-	__u32 stats_id;
-	int nest = -1;	/* set_state's twin: it alone uses the nesting map */
+	struct bpf_map_info mi = {};
+	__u32 id = 0, len = sizeof(mi);
+	char name[NAME_LEN];
 
 	while (!bpf_link_get_next_id(id, &id)) {
 		struct bpf_link_info li = {};
-		struct bpf_prog_info pi = {};
-		__u32 len = sizeof(li);
-		int lfd = bpf_link_get_fd_by_id(id), pfd, *slot = NULL;
+		int lfd = bpf_link_get_fd_by_id(id), pfd = -1;
 
+		len = sizeof(li);
 		if (lfd < 0)
 			continue;
-		if (bpf_obj_get_info_by_fd(lfd, &li, &len) ||
-		    (pfd = bpf_prog_get_fd_by_id(li.prog_id)) < 0) {
-			close(lfd);
-			continue;
-		}
+		if (!bpf_obj_get_info_by_fd(lfd, &li, &len))
+			pfd = bpf_prog_get_fd_by_id(li.prog_id);
 		close(lfd);
-		len = sizeof(pi);
-		if (!bpf_obj_get_info_by_fd(pfd, &pi, &len)) {
-			if (name_is(pi.name, "set_state_btf") || name_is(pi.name, "set_state_tp"))
-				slot = &f->set_state;
-			else if (name_is(pi.name, "timer_start_btf") ||
-				 name_is(pi.name, "timer_start_tp"))
-				slot = &f->timer_start;
-			else if (name_is(pi.name, "timer_cancel_btf") ||
-				 name_is(pi.name, "timer_cancel_tp"))
-				slot = &f->timer_cancel;
-			else if (name_is(pi.name, "set_state_nest"))
-				slot = &nest;
-		}
-		if (slot && *slot < 0)
-			*slot = pfd;
-		else
+		if (pfd < 0)
+			continue;
+		if (prog_name(pfd, name))
 			close(pfd);
+		else
+			keep(f, OBJ_ATTACHED, name, pfd);
 	}
 	if (f->set_state < 0)
 		return -ENOENT;
-	open_maps_of(f, f->set_state);
-	if (f->timer_cancel >= 0)
-		open_maps_of(f, f->timer_cancel);
-	if (nest >= 0) {
-		open_maps_of(f, nest);
-		close(nest);
-	}
-	if (f->netns_stats < 0)
+	for (size_t i = 0; i < NOBJS; i++)
+		if (objs[i].kind == OBJ_ATTACHED)
+			open_maps_of(f, *fd_of(f, &objs[i]));
+	len = sizeof(mi);
+	if (f->netns_stats < 0 || bpf_obj_get_info_by_fd(f->netns_stats, &mi, &len))
 		return -ENOENT;
-	stats_id = map_id_of(f->netns_stats);
 	/* The iterator programs are not attached: find them by their maps. */
 	id = 0;
 	while (!bpf_prog_get_next_id(id, &id)) {
-		struct bpf_prog_info pi = {};
-		__u32 len = sizeof(pi);
-		int pfd = bpf_prog_get_fd_by_id(id), *slot = NULL;
+		int pfd = bpf_prog_get_fd_by_id(id);
 
 		if (pfd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(pfd, &pi, &len) && uses_map(pfd, stats_id)) {
-			if (name_is(pi.name, "listeners_read"))
-				slot = &f->listeners_read;
-			else if (name_is(pi.name, "fw2_reconcile"))
-				slot = &f->fw2_reconcile;
-		}
-		if (slot && *slot < 0)
-			*slot = pfd;
+		if (!prog_name(pfd, name) && slot_of(f, OBJ_ITER, name) &&
+		    uses_map(pfd, mi.id))
+			keep(f, OBJ_ITER, name, pfd);
 		else
 			close(pfd);
 	}
 	return 0;
 }
 
-static bool complete(const struct collector_fds *f)
+static bool complete(struct collector_fds *f)
 {
-	return f->netns_stats >= 0 && f->errors >= 0 && f->fw2_pending >= 0 &&
-	       f->listeners >= 0 && f->listeners_read >= 0 && f->fw2_reconcile >= 0 &&
-	       f->set_state >= 0;
+	for (size_t i = 0; i < NOBJS; i++)
+		if (!objs[i].optional && *fd_of(f, &objs[i]) < 0)
+			return false;
+	return true;
 }
 
 int collector_open(struct collector_fds *f)

@@ -83,16 +83,6 @@ static bool probe_tp_btf(const char *name)
 	return true;
 }
 
-static int pin_map(struct bpf_map *map, const char *path)
-{
-	int err = bpf_map__pin(map, path);
-
-	if (err)
-		warnx_("cannot pin map %s at %s: %s", bpf_map__name(map), path,
-		       strerror(-err));
-	return err;
-}
-
 static int attach_pin(struct bpf_program *prog, const char *path)
 {
 	struct bpf_link *link = bpf_program__attach(prog);
@@ -228,14 +218,7 @@ int collector_load(const struct load_opts *opts)
 		warnx_("cannot create %s: %s", PIN_DIR, strerror(errno));
 		goto out;
 	}
-	err = pin_map(skel->maps.netns_stats, PIN_MAP("netns_stats")) ?:
-	      pin_map(skel->maps.errors, PIN_MAP("errors")) ?:
-	      pin_map(skel->maps.timewait, PIN_MAP("timewait")) ?:
-	      pin_map(skel->maps.fw2_pending, PIN_MAP("fw2_pending")) ?:
-	      pin_map(skel->maps.listeners, PIN_MAP("listeners")) ?:
-	      pin_map(skel->maps.nesting, PIN_MAP("nesting")) ?:
-	      bpf_program__pin(skel->progs.listeners_read, PIN_PROG("listeners_read")) ?:
-	      bpf_program__pin(skel->progs.fw2_reconcile, PIN_PROG("fw2_reconcile"));
+	err = collector_pin_objects(skel->obj);
 	if (err)
 		goto out_unpin;
 	/* Timewait births first: a socket closing now must find its tw. */

@@ -9,8 +9,6 @@
 #include <stdbool.h>
 
 #define PIN_DIR		"/sys/fs/bpf/tcpstate"
-#define PIN_MAP(n)	PIN_DIR "/map_" n
-#define PIN_PROG(n)	PIN_DIR "/prog_" n
 #define PIN_LINK(n)	PIN_DIR "/link_" n
 
 enum attach_mode {
@@ -25,10 +23,14 @@ struct load_opts {
 
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
-	int netns_stats, errors, fw2_pending, listeners, nesting;
+	int netns_stats, errors, fw2_pending, listeners, nesting, timewait;
 	int listeners_read, fw2_reconcile;	/* iterator programs */
-	int set_state, timer_start, timer_cancel;	/* attached programs */
+	int set_state, set_state_nest, timer_start, timer_cancel; /* attached */
 };
+
+struct bpf_object;
+/* Pins the maps and iterator programs collector_open() needs. */
+int collector_pin_objects(struct bpf_object *obj);
 
 /*
  * Opens the loaded collector's objects: from PIN_DIR, or where that is not
