@@ -9,17 +9,6 @@
 TEST_NAME=duration
 . "$(dirname "$0")/lib.sh"
 
-# bucket_delta BEFORE AFTER STATE: "le_us count" lines of one state's
-# histogram, counted between two summaries (a fresh netns should start
-# empty; that is checked elsewhere, this test is about durations).
-bucket_delta() {
-	jq -n -r --arg s "$3" --slurpfile b "$1" --slurpfile a "$2" '
-		($b[0].durations[$s].buckets // [] | map({key: "\(.le_us)", value: .count}) | from_entries) as $old |
-		$a[0].durations[$s].buckets[]? |
-		select(.count - ($old["\(.le_us)"] // 0) != 0) |
-		"\(.le_us) \(.count - ($old["\(.le_us)"] // 0))"'
-}
-
 assert_prereqs
 ktap_print_header
 ktap_set_plan 6

@@ -274,6 +274,17 @@ summary_json() {
 
 # ---------------------------------------------------------------- counts
 
+# bucket_delta BEFORE AFTER STATE: "le_us count" lines of one state's
+# duration histogram, counted between two summary JSON files.
+bucket_delta() {
+	jq -n -r --arg s "$3" --slurpfile b "$1" --slurpfile a "$2" '
+		($b[0].durations[$s].buckets // [] | map({key: "\(.le_us)", value: .count}) | from_entries) as $old |
+		$a[0].durations[$s].buckets[]? |
+		select(.count - ($old["\(.le_us)"] // 0) != 0) |
+		"\(.le_us) \(.count - ($old["\(.le_us)"] // 0))"'
+}
+
+
 # ss_counts NS: "state count" for every state, ss's view.
 ss_counts() {
 	ip netns exec "$1" ss -tanH | awk -v states="$ALL_STATES" '

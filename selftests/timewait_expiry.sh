@@ -18,14 +18,6 @@ J1=$LIB_TMPDIR/after.json
 T0=$LIB_TMPDIR/before.trans
 T1=$LIB_TMPDIR/after.trans
 
-bucket_delta() {
-	jq -n -r --arg s "$3" --slurpfile b "$1" --slurpfile a "$2" '
-		($b[0].durations[$s].buckets // [] | map({key: "\(.le_us)", value: .count}) | from_entries) as $old |
-		$a[0].durations[$s].buckets[]? |
-		select(.count - ($old["\(.le_us)"] // 0) != 0) |
-		"\(.le_us) \(.count - ($old["\(.le_us)"] // 0))"'
-}
-
 assert_prereqs
 ktap_print_header
 ktap_set_plan 9
