@@ -39,7 +39,7 @@ static void begin(struct json *j, const char *key)
 	}
 }
 
-static void open(struct json *j, const char *key, char c)
+static void open_(struct json *j, const char *key, char c)
 {
 	begin(j, key);
 	fputc(c, j->f);
@@ -57,9 +57,9 @@ static void close_(struct json *j, char c)
 		fputc('\n', j->f);
 }
 
-void json_obj_open(struct json *j, const char *key) { open(j, key, '{'); }
+void json_obj_open(struct json *j, const char *key) { open_(j, key, '{'); }
 void json_obj_close(struct json *j) { close_(j, '}'); }
-void json_arr_open(struct json *j, const char *key) { open(j, key, '['); }
+void json_arr_open(struct json *j, const char *key) { open_(j, key, '['); }
 void json_arr_close(struct json *j) { close_(j, ']'); }
 
 void json_u64(struct json *j, const char *key, __u64 v)

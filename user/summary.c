@@ -131,8 +131,6 @@ static int report(const struct summary_opts *o, const struct ts_snapshot *cur,
 			}
 		}
 		summary_build(&s, ns, prev ? ts_snapshot_find(prev, ns->inum) : NULL, dt);
-		if (!prev)
-			s.interval_s = 0;
 		netns_name(ns->inum, s.name, sizeof(s.name));
 		if (o->json) {
 			summary_render_json(&j, &s);
