@@ -15,9 +15,11 @@ mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /run/netns
 ip link set lo up
-while read -r m; do
-	insmod "/lib/tcpstate-kmods/$m.ko" 2>/dev/null
-done </lib/tcpstate-kmods/order
+# The kernel runs kmod's modprobe to autoload (nft needs that).
+echo /usr/bin/modprobe >/proc/sys/kernel/modprobe
+for m in $(cat /etc/tcpstate-kmods); do
+	modprobe "$m" || echo "# modprobe $m failed"
+done
 export TCPSTATE_VM=1 TMPDIR=/tmp
 suite=$(cat /etc/tcpstate-suite)
 cd /opt/tcpstate || exit 1
@@ -44,6 +46,9 @@ run_project_suite() {	# run_project_suite SOURCE
 }
 
 case "$suite" in
+script)
+	bash /etc/tcpstate-script
+	;;
 smoke)
 	insmod /tcpstate.ko && cat /proc/net/tcpstate && rmmod tcpstate
 	echo "ok 1 smoke"

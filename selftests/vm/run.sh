@@ -8,7 +8,8 @@
 #
 # Usage: run.sh [-s SUITE] 6.1|6.12 ...
 #   SUITE: all (default), module (selftests/module only), smoke (load the
-#   module and print /proc/net/tcpstate).
+#   module and print /proc/net/tcpstate), or a path to a bash script that
+#   the guest runs instead (for investigations; it prints its own TAP).
 # Environment: TCPSTATE_VM_CACHE (default /var/cache/tcpstate-vm),
 #   TCPSTATE_VM_TIMEOUT (seconds per boot, default 1500),
 #   TCPSTATE_VM_MEM (default 512M), TCPSTATE_VM_SMP (default 2),
@@ -45,7 +46,7 @@ shift $((OPTIND - 1))
 # Host binaries copied into the guest with their shared libraries. GNU
 # tools go to /usr/bin ahead of busybox's applets in PATH (lib.sh needs
 # GNU timeout --foreground and date +%N).
-HOST_BINS="bash ss ip nft jq timeout date sed grep sort mktemp seq awk
+HOST_BINS="bash ss ip nft jq timeout date sed grep sort mktemp seq awk modprobe
 	   cmp diff wc tr cut head tail cat sleep env stat tee xargs bpftool tc join
 	   mount umount ls rm mkdir"
 
@@ -60,32 +61,28 @@ copy_elf() {	# copy_elf ROOT FILE [DEST]
 	done
 }
 
-# Kernel modules of the image the tests need, dependencies first.
-guest_kmods() {	# guest_kmods MODDIR ROOT
-	local moddir=$1 root=$2 m dep f n=0
-	local want="nf_tables nft_ct nft_reject_inet nf_reject_ipv4 veth sch_htb"
-	mkdir -p "$root/lib/tcpstate-kmods"
-	: >"$root/lib/tcpstate-kmods/order"
-	resolve() {
-		local path
-		path=$(grep -E "(^|/)$1\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | head -1)
-		[ -n "$path" ] || return 0
-		local mod=${path%%:*} deps=${path#*:} d
-		for d in $deps; do
-			resolve "$(basename "${d%%.ko*}")"
+# Kernel modules of the image the tests may need (nftables and its
+# expressions, conntrack, the htb qdisc, veth, and what they depend on)
+# go into /lib/modules/ABI with a fresh modules.dep, so that kmod's
+# modprobe, which the kernel runs to autoload (nft asks for nft_chain_*,
+# nft_meta, ...), finds them.
+GUEST_KMOD_DIRS="net/netfilter net/ipv4/netfilter net/ipv6/netfilter net/sched
+	net/ipv4 net/ipv6 lib crypto arch/x86/crypto drivers/net/veth.ko"
+guest_kmods() {	# guest_kmods KDIR ROOT ABI
+	local kdir=$1 root=$2 abi=$3 d f
+	local src=$kdir/modules dst=$root/lib/modules/$abi
+	mkdir -p "$dst/kernel"
+	for d in $GUEST_KMOD_DIRS; do
+		for f in "$src/kernel/$d" "$src/kernel/$d".*; do
+			[ -e "$f" ] || continue
+			mkdir -p "$dst/kernel/$(dirname "$d")"
+			cp -r "$f" "$dst/kernel/$(dirname "$d")/"
 		done
-		grep -qx "$(basename "${mod%%.ko*}")" "$root/lib/tcpstate-kmods/order" && return 0
-		f=$root/lib/tcpstate-kmods/$(basename "${mod%%.ko*}").ko
-		case "$mod" in
-		*.xz) xz -dc "$moddir/$mod" >"$f" ;;
-		*.zst) zstd -qdc "$moddir/$mod" >"$f" ;;
-		*) cp "$moddir/$mod" "$f" ;;
-		esac
-		basename "${mod%%.ko*}" >>"$root/lib/tcpstate-kmods/order"
-	}
-	for m in $want; do
-		resolve "$m"
 	done
+	cp "$src"/modules.builtin* "$src"/modules.order "$dst/" 2>/dev/null
+	depmod -b "$root" "$abi" || return 1
+	echo "nf_tables nft_ct nft_reject_inet nft_chain_nat sch_htb veth" \
+		>"$root/etc/tcpstate-kmods"
 }
 
 build_module() {	# build_module KDIR SRC
@@ -123,12 +120,20 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 	cp "$REPO"/selftests/module/*.sh "$root/opt/tcpstate/selftests/module/" 2>/dev/null
 	cp "$REPO"/selftests/Makefile "$root/opt/tcpstate/selftests/" 2>/dev/null
 	cp "$src/module/tcpstate.ko" "$root/tcpstate.ko"
-	guest_kmods "$kdir/modules" "$root"
+	guest_kmods "$kdir" "$root" "$(cat "$kdir/abi")" || return 1
+	# libbpf reads the kernel configuration for __kconfig externs.
+	mkdir -p "$root/boot"
+	cp "$kdir/root/boot/config-$(cat "$kdir/abi")" "$root/boot/"
 	echo "root:x:0:0:root:/root:/bin/bash" >"$root/etc/passwd"
 	echo "root:x:0:" >"$root/etc/group"
 	cp "$HERE/guest-init.sh" "$root/init"
 	chmod +x "$root/init"
-	echo "$suite" >"$root/etc/tcpstate-suite"
+	if [ -f "$suite" ]; then
+		cp "$suite" "$root/etc/tcpstate-script"
+		echo script >"$root/etc/tcpstate-suite"
+	else
+		echo "$suite" >"$root/etc/tcpstate-suite"
+	fi
 	(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$initrd"
 }
 
