@@ -306,7 +306,13 @@ static __always_inline void sk_info_forget(struct sock *sk)
 		bpf_map_delete_elem(&sk_table, &key);
 }
 
-/* btf: sk is a BTF pointer (tp_btf, iterators): plain loads, no probe reads. */
+/*
+ * A field of a socket. btf: the pointer is a BTF one (tp_btf, iterators),
+ * read with a plain load; otherwise with a probe read. btf is a constant
+ * in each caller, so only one of the two is compiled in.
+ */
+#define SK_READ(btf, sk, field) ((btf) ? (sk)->field : BPF_CORE_READ(sk, field))
+
 static __always_inline __u32 netns_of_sk(const struct sock *sk, const bool btf)
 {
 	if (btf)
@@ -325,14 +331,23 @@ static __always_inline bool old_was_counted(int oldstate, int newstate)
 	       !(oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV);
 }
 
-static __always_inline void remember_owner(struct sk_info *info)
+static __always_inline void remember_owner(struct sk_info *info, const bool btf)
 {
+	if (btf) {
+		/* Plain loads from the task: no helper copies the name. */
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		info->tgid = task->tgid;
+		__builtin_memcpy(info->comm, task->comm, sizeof(info->comm));
+		return;
+	}
 	info->tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(info->comm, sizeof(info->comm));
 }
 
 static __always_inline void listener_track(struct sock *sk, __u32 netns,
-					   __u64 cookie, int oldstate, int newstate)
+					   __u64 cookie, int oldstate, int newstate,
+					   const bool btf)
 {
 	__u64 key = (__u64)sk;
 
@@ -340,8 +355,8 @@ static __always_inline void listener_track(struct sock *sk, __u32 netns,
 		struct listener_key l = {
 			.cookie = cookie,
 			.netns = netns,
-			.port = BPF_CORE_READ(sk, __sk_common.skc_num),
-			.family = BPF_CORE_READ(sk, __sk_common.skc_family),
+			.port = SK_READ(btf, sk, __sk_common.skc_num),
+			.family = SK_READ(btf, sk, __sk_common.skc_family),
 		};
 
 		if (bpf_map_update_elem(&listeners, &key, &l, BPF_ANY))
@@ -359,7 +374,7 @@ static __always_inline void listener_track(struct sock *sk, __u32 netns,
 static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     struct tcpstate_stats *st,
 					     struct sk_info *info, int oldstate,
-					     __u64 now)
+					     __u64 now, const bool btf)
 {
 	struct tw_scratch *s = scratch_get();
 	struct tcpstate_tw *tw;
@@ -367,9 +382,9 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 
 	if (!s || !s->handoff_tw || now - s->handoff_ns > HANDOFF_MAX_NS ||
 	    s->handoff_netns != netns ||
-	    s->handoff_id.hash != BPF_CORE_READ(sk, __sk_common.skc_hash) ||
+	    s->handoff_id.hash != SK_READ(btf, sk, __sk_common.skc_hash) ||
 	    s->handoff_id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
-					    BPF_CORE_READ(sk, __sk_common.skc_dport)))
+					    SK_READ(btf, sk, __sk_common.skc_dport)))
 		return false;
 	key = s->handoff_tw;
 	s->handoff_tw = 0;
@@ -411,7 +426,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 		return;
 	now = bpf_ktime_get_ns();
 	if (oldstate == TCP_LISTEN || newstate == TCP_LISTEN)
-		listener_track(sk, netns, cookie, oldstate, newstate);
+		listener_track(sk, netns, cookie, oldstate, newstate, btf);
 
 	info = sk_info_get(sk);
 	if (!info) {
@@ -434,7 +449,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	}
 
 	if (newstate == TCP_CLOSE && counted &&
-	    timewait_handoff(sk, netns, st, info, oldstate, now)) {
+	    timewait_handoff(sk, netns, st, info, oldstate, now, btf)) {
 		info->state = 0;
 		sk_info_forget(sk);
 		return;
@@ -450,7 +465,7 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
 	/* Where the owner is the current task: connect(), listen(), close(). */
 	if (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
 	    (!info->tgid && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)))
-		remember_owner(info);
+		remember_owner(info, btf);
 
 	if (newstate == TCP_CLOSE) {
 		lifetime_add(st, info->born_ns, now);
@@ -863,7 +878,8 @@ int baseline(struct bpf_iter__tcp *ctx)
 	info->state = state;
 	live_add(st, state, 1);
 	if (state == TCP_LISTEN)
-		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE, TCP_LISTEN);
+		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE,
+			       TCP_LISTEN, true);
 	return 0;
 }
 

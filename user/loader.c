@@ -20,6 +20,7 @@
 #include "tcpstate.skel.h"
 #include "cli.h"
 #include "loader.h"
+#include "memcg.h"
 #include "netns.h"
 
 static int ensure_fs(const char *dir, const char *type, long magic)
@@ -188,6 +189,11 @@ int collector_load(const struct load_opts *opts)
 			return err;
 	}
 	info("attaching with %s", btf ? "tp_btf" : "classic tracepoints");
+	/* Before any map exists: see memcg.c. */
+	err = memcg_enter_root();
+	if (err)
+		info("the collector's memory stays charged to this memory cgroup: %s",
+		     strerror(-err));
 
 	skel = tcpstate_bpf__open();
 	if (!skel) {
