@@ -76,6 +76,25 @@ $(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
+# ---- benchmarks (bench/) ----------------------------------------------
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/empty.bpf.o: bench/empty.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUTPUT)/bench/empty.skel.h: $(OUTPUT)/bench/empty.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/bench/progcost: bench/progcost.c $(OUTPUT)/bench/empty.skel.h
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
+
 # ---- set-up, running, tests -------------------------------------------
 
 .PHONY: deps
@@ -94,6 +113,14 @@ check: deps
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
+
+# Side-by-side ratios (bench/run.sh): per-event cost beside an empty
+# program, summary beside ss -tan.
+.PHONY: bench
+bench: deps
+	$(Q)$(MAKE) all $(OUTPUT)/bench/progcost
+	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests
+	$(Q)OUTPUT=$(OUTPUT) ./bench/run.sh
 
 .PHONY: clean
 clean:
