@@ -32,10 +32,10 @@ module_param_named(max_sockets, tcpstate_max_sockets, uint, 0444);
 MODULE_PARM_DESC(max_sockets,
 		 "Sockets with a history (full and timewait), rounded up to a power of two; 48 bytes each (default 262144)");
 
-unsigned long tcpstate_tw_timer_fn __read_mostly;
-module_param_named(tw_timer_fn, tcpstate_tw_timer_fn, ulong, 0400);
-MODULE_PARM_DESC(tw_timer_fn,
-		 "Address of tw_timer_handler from /proc/kallsyms; 0 learns it from an existing timewait socket (default 0)");
+bool tcpstate_probe_stats __read_mostly;
+module_param_named(probe_stats, tcpstate_probe_stats, bool, 0444);
+MODULE_PARM_DESC(probe_stats,
+		 "Time every probe run (two sched_clock() reads), shown in the Probe_cost table; like kernel.bpf_stats_enabled (default 0)");
 
 static unsigned int tcpstate_reconcile_ms __read_mostly = 1000;
 module_param_named(reconcile_ms, tcpstate_reconcile_ms, uint, 0444);
@@ -124,20 +124,25 @@ static int __init tcpstate_init(void)
 	tcpstate_errors = alloc_percpu(struct tcpstate_errors);
 	if (!tcpstate_errors)
 		return -ENOMEM;
+	err = tcpstate_tw_init();
+	if (err) {
+		pr_err("cannot build a timewait socket to learn its timer: %d\n", err);
+		goto out_free_errors;
+	}
 	err = tcpstate_table_init(tcpstate_max_sockets);
 	if (err)
 		goto out_free_errors;
 	err = register_pernet_subsys(&tcpstate_net_ops);
 	if (err)
 		goto out_free_table;
+	if (tcpstate_probe_stats)
+		static_branch_enable(&tcpstate_timing);
 	err = tcpstate_tp_register();
 	if (err)
 		goto out_unregister_pernet;
 	err = tcpstate_walk();
 	if (err)
 		goto out_unregister_tp;
-	if (!tcpstate_tw_fn_known())
-		pr_info("tw_timer_handler not known yet: learned at the first active close (or pass tw_timer_fn=)\n");
 	schedule_delayed_work(&tcpstate_reconcile_work,
 			      msecs_to_jiffies(tcpstate_reconcile_ms ?: 1000));
 	return 0;

@@ -102,6 +102,38 @@ static void tcpstate_show_hist(struct seq_file *seq, const char *table,
 	seq_putc(seq, '\n');
 }
 
+static const char *const tcpstate_probe_names[TCPSTATE_NPROBES] = {
+	[TCPSTATE_PROBE_SET_STATE] = "set_state",
+	[TCPSTATE_PROBE_TIMER_START] = "timer_start",
+	[TCPSTATE_PROBE_TIMER_CANCEL] = "timer_cancel",
+	[TCPSTATE_PROBE_TIMER_EXPIRE] = "timer_expire",
+};
+
+/* probe_stats=1: runs and nanoseconds per probe, all CPUs, global. */
+static void tcpstate_show_probe_cost(struct seq_file *seq)
+{
+	u64 runs[TCPSTATE_NPROBES] = {}, ns[TCPSTATE_NPROBES] = {};
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct tcpstate_probe_cost *c = per_cpu_ptr(&tcpstate_probe_cost, cpu);
+
+		for (i = 0; i < TCPSTATE_NPROBES; i++) {
+			runs[i] += READ_ONCE(c->runs[i]);
+			ns[i] += READ_ONCE(c->ns[i]);
+		}
+	}
+	seq_puts(seq, "Probe_cost:");
+	for (i = 0; i < TCPSTATE_NPROBES; i++)
+		seq_printf(seq, " %s_runs %s_ns", tcpstate_probe_names[i],
+			   tcpstate_probe_names[i]);
+	seq_puts(seq, "\nProbe_cost:");
+	for (i = 0; i < TCPSTATE_NPROBES; i++)
+		seq_printf(seq, " %llu %llu", runs[i], ns[i]);
+	seq_putc(seq, '\n');
+}
+
 static int tcpstate_proc_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq->private;
@@ -157,10 +189,11 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
 		seq_printf(seq, " %llu", errs[a->index]);
 	seq_putc(seq, '\n');
 
-	seq_puts(seq, "Collector: records records_max timewait_tracking\n");
-	seq_printf(seq, "Collector: %u %lu %d\n", tcpstate_table_used(),
-		   roundup_pow_of_two(tcpstate_max_sockets),
-		   tcpstate_tw_fn_known());
+	seq_puts(seq, "Collector: records records_max\n");
+	seq_printf(seq, "Collector: %u %lu\n", tcpstate_table_used(),
+		   roundup_pow_of_two(tcpstate_max_sockets));
+	if (tcpstate_probe_stats)
+		tcpstate_show_probe_cost(seq);
 	kfree(sum);
 	return 0;
 }

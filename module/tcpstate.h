@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/bitops.h>
+#include <linux/jump_label.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -70,9 +71,34 @@ struct tcpstate_rec {
 #define TCPSTATE_REC_SK		1
 #define TCPSTATE_REC_TW		2
 
+/*
+ * probe_stats=1 times every probe run with sched_clock(), as
+ * kernel.bpf_stats_enabled does for BPF programs (tp.c).
+ */
+enum {
+	TCPSTATE_PROBE_SET_STATE,
+	TCPSTATE_PROBE_TIMER_START,
+	TCPSTATE_PROBE_TIMER_CANCEL,
+	TCPSTATE_PROBE_TIMER_EXPIRE,
+	TCPSTATE_NPROBES
+};
+
+/**
+ * struct tcpstate_probe_cost - per-CPU probe timing
+ * @runs: probe runs, per TCPSTATE_PROBE_*
+ * @ns: sched_clock() nanoseconds spent in them
+ */
+struct tcpstate_probe_cost {
+	u64 runs[TCPSTATE_NPROBES];
+	u64 ns[TCPSTATE_NPROBES];
+};
+
+DECLARE_STATIC_KEY_FALSE(tcpstate_timing);
+DECLARE_PER_CPU(struct tcpstate_probe_cost, tcpstate_probe_cost);
+
 /* Module parameters, main.c. */
 extern unsigned int tcpstate_max_sockets;
-extern unsigned long tcpstate_tw_timer_fn;
+extern bool tcpstate_probe_stats;
 
 extern unsigned int tcpstate_net_id;
 extern struct tcpstate_errors __percpu *tcpstate_errors;
@@ -120,6 +146,7 @@ void tcpstate_tp_unregister(void);
 void tcpstate_sk_walked(struct sock *sk);
 
 /* tw.c */
+int tcpstate_tw_init(void);
 void tcpstate_tw_walked(struct sock *sk);
 void tcpstate_tw_resolve_all(void);
 void tcpstate_tw_flush_local(void);
@@ -127,11 +154,9 @@ void tcpstate_tw_reconcile(struct tcpstate_net *tn);
 void tcpstate_tw_net_exit(struct tcpstate_net *tn);
 bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 			    struct tcpstate_rec *skrec, u64 now);
-bool tcpstate_tw_fn_known(void);
-void tcpstate_tw_learn(struct sock *sk, u64 now);
-void tcpstate_timer_start(void *data, struct timer_list *timer);
-void tcpstate_timer_cancel(void *data, struct timer_list *timer);
-void tcpstate_timer_expire(void *data, struct timer_list *timer);
+void tcpstate_timer_start(struct timer_list *timer);
+void tcpstate_timer_cancel(struct timer_list *timer);
+void tcpstate_timer_expire(struct timer_list *timer);
 
 /* walk.c */
 int tcpstate_walk(void);

@@ -17,11 +17,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jump_label.h>
+#include <linux/sched/clock.h>
 #include <linux/tracepoint.h>
 #include <linux/timer.h>
-#include <linux/version.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+#include <trace/events/sock.h>
+#include <trace/events/timer.h>
 
 #include "tcpstate.h"
 
@@ -40,8 +43,25 @@ void tcpstate_leave(struct tcpstate_stats __percpu *st, int state,
 	this_cpu_inc(st->duration[state][tcpstate_slot(now - entered_ns)]);
 }
 
-static void tcpstate_set_state(void *data, const struct sock *csk,
-			       const int oldstate, const int newstate)
+DEFINE_STATIC_KEY_FALSE(tcpstate_timing);
+DEFINE_PER_CPU(struct tcpstate_probe_cost, tcpstate_probe_cost);
+
+/* probe_stats=1: what kernel.bpf_stats_enabled does for BPF programs. */
+static __always_inline u64 tcpstate_timed_begin(void)
+{
+	return static_branch_unlikely(&tcpstate_timing) ? sched_clock() : 0;
+}
+
+static __always_inline void tcpstate_timed_end(unsigned int probe, u64 t0)
+{
+	if (static_branch_unlikely(&tcpstate_timing)) {
+		this_cpu_add(tcpstate_probe_cost.ns[probe], sched_clock() - t0);
+		this_cpu_inc(tcpstate_probe_cost.runs[probe]);
+	}
+}
+
+static void tcpstate_set_state(const struct sock *csk, const int oldstate,
+			       const int newstate)
 {
 	struct sock *sk = (struct sock *)csk;
 	struct tcpstate_stats __percpu *st;
@@ -49,7 +69,7 @@ static void tcpstate_set_state(void *data, const struct sock *csk,
 	struct tcpstate_rec *rec;
 	u64 now;
 
-	if (!READ_ONCE(tcpstate_armed) || sk->sk_protocol != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	if ((unsigned int)oldstate >= TCPSTATE_NSTATES ||
 	    (unsigned int)newstate >= TCPSTATE_NSTATES) {
@@ -90,10 +110,6 @@ static void tcpstate_set_state(void *data, const struct sock *csk,
 	if (tcpstate_is_live(oldstate))
 		this_cpu_dec(st->live[oldstate]);
 
-	if (newstate == TCP_CLOSE && !tcpstate_tw_fn_known() &&
-	    (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
-	     oldstate == TCP_CLOSING))
-		tcpstate_tw_learn(sk, now);
 	if (newstate == TCP_CLOSE &&
 	    tcpstate_tw_born_close(sk, oldstate, rec, now)) {
 		/* tcp_time_wait(): tw.c accounted the hand-over. */
@@ -143,34 +159,68 @@ void tcpstate_sk_walked(struct sock *sk)
 	this_cpu_inc(tn->stats->live[state]);
 }
 
-/*
- * Only the timer is used; the trailing arguments changed in 6.10
- * (timer_start lost expires and flags for bucket_expiry). This module is
- * built out of tree for several kernels, hence the version test.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-static void tcpstate_probe_timer_start(void *data, struct timer_list *timer,
-				       unsigned long bucket_expiry)
-#else
-static void tcpstate_probe_timer_start(void *data, struct timer_list *timer,
-				       unsigned long expires, unsigned int flags)
-#endif
+static void tcpstate_probe_set_state(void *data, const struct sock *sk,
+				     const int oldstate, const int newstate)
 {
+	u64 t0 = tcpstate_timed_begin();
+
 	if (READ_ONCE(tcpstate_armed))
-		tcpstate_timer_start(data, timer);
+		tcpstate_set_state(sk, oldstate, newstate);
+	tcpstate_timed_end(TCPSTATE_PROBE_SET_STATE, t0);
 }
+
+static __always_inline void tcpstate_probe_timer(unsigned int probe,
+						 struct timer_list *timer)
+{
+	u64 t0 = tcpstate_timed_begin();
+
+	if (READ_ONCE(tcpstate_armed)) {
+		if (probe == TCPSTATE_PROBE_TIMER_START)
+			tcpstate_timer_start(timer);
+		else if (probe == TCPSTATE_PROBE_TIMER_CANCEL)
+			tcpstate_timer_cancel(timer);
+		else
+			tcpstate_timer_expire(timer);
+	}
+	tcpstate_timed_end(probe, t0);
+}
+
+/*
+ * Only the timer is used. timer:timer_start lost its expires and flags
+ * arguments for bucket_expiry in Linux 6.10: the tracepoint's declaration
+ * (__traceiter_timer_start) says which prototype this kernel calls, and
+ * the probe of that prototype is the one registered.
+ */
+static void tcpstate_probe_timer_start_v1(void *data, struct timer_list *timer,
+					  unsigned long expires,
+					  unsigned int flags)
+{
+	tcpstate_probe_timer(TCPSTATE_PROBE_TIMER_START, timer);
+}
+
+static void tcpstate_probe_timer_start_v2(void *data, struct timer_list *timer,
+					  unsigned long bucket_expiry)
+{
+	tcpstate_probe_timer(TCPSTATE_PROBE_TIMER_START, timer);
+}
+
+/* Whether tracepoint tp calls its probes with these arguments. */
+#define TCPSTATE_TP_PROTO(tp, ...)					\
+	__builtin_types_compatible_p(typeof(__traceiter_##tp),		\
+				     int (void *, __VA_ARGS__))
+
+#define TCPSTATE_TIMER_START_V2						\
+	TCPSTATE_TP_PROTO(timer_start, struct timer_list *, unsigned long)
 
 static void tcpstate_probe_timer_cancel(void *data, struct timer_list *timer)
 {
-	if (READ_ONCE(tcpstate_armed))
-		tcpstate_timer_cancel(data, timer);
+	tcpstate_probe_timer(TCPSTATE_PROBE_TIMER_CANCEL, timer);
 }
 
 static void tcpstate_probe_timer_expire(void *data, struct timer_list *timer,
 					unsigned long baseclk)
 {
-	if (READ_ONCE(tcpstate_armed))
-		tcpstate_timer_expire(data, timer);
+	tcpstate_probe_timer(TCPSTATE_PROBE_TIMER_EXPIRE, timer);
 }
 
 struct tcpstate_tp {
@@ -181,8 +231,11 @@ struct tcpstate_tp {
 };
 
 static struct tcpstate_tp tcpstate_tps[] = {
-	{ .name = "inet_sock_set_state", .probe = tcpstate_set_state },
-	{ .name = "timer_start", .probe = tcpstate_probe_timer_start },
+	{ .name = "inet_sock_set_state", .probe = tcpstate_probe_set_state },
+	{ .name = "timer_start",
+	  .probe = __builtin_choose_expr(TCPSTATE_TIMER_START_V2,
+					 tcpstate_probe_timer_start_v2,
+					 tcpstate_probe_timer_start_v1) },
 	{ .name = "timer_cancel", .probe = tcpstate_probe_timer_cancel },
 	{ .name = "timer_expire_entry", .probe = tcpstate_probe_timer_expire },
 };
@@ -226,6 +279,13 @@ int tcpstate_tp_register(void)
 {
 	unsigned int i;
 	int err;
+
+	/* The probes above take these tracepoints' arguments. */
+	BUILD_BUG_ON(!TCPSTATE_TP_PROTO(inet_sock_set_state,
+					const struct sock *, int, int));
+	BUILD_BUG_ON(!TCPSTATE_TP_PROTO(timer_cancel, struct timer_list *));
+	BUILD_BUG_ON(!TCPSTATE_TP_PROTO(timer_expire_entry, struct timer_list *,
+					unsigned long));
 
 	for_each_kernel_tracepoint(tcpstate_tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(tcpstate_tps); i++) {

@@ -11,19 +11,31 @@
  * - timer_start with no record: the socket is born. It is counted by its
  *   substate: FIN_WAIT2 for an orphaned FIN_WAIT2, TIME_WAIT otherwise, as
  *   ss shows it. A FIN_WAIT2 one is also linked on its namespace's fw2 list.
- * - timer_cancel: the socket dies, unless a timer_start of the same timer
- *   follows on the same CPU (a re-arm that changes timer-wheel bucket is
- *   cancel + start back to back under the timer base lock, interrupts off).
- *   The cancel is parked in a per-CPU slot and resolved by the next timer
- *   event of that CPU, by timer_expire_entry, or by an IPI before every
- *   /proc read; an IPI cannot land between the cancel and the start of a
- *   re-arm, so resolution by IPI is exact.
+ * - timer_cancel: the socket dies, unless it is a re-arm: a re-arm that
+ *   changes timer-wheel bucket is cancel + start of the same timer back to
+ *   back on one CPU, under the timer base lock with interrupts off. The
+ *   cancel is parked in a per-CPU slot; the next timer_start on that CPU
+ *   is its re-arm if it is of the same timer and the socket is referenced
+ *   by more than its hash chains and timer (tw_refcnt > 3: the only caller
+ *   of inet_twsk_reschedule(), tcp_timewait_state_process(), holds the
+ *   reference of its lookup; a new timewait socket in the memory of a dead
+ *   one starts its timer with 0 (6.1) or 3 (6.12) references). Anything
+ *   else resolves the parked cancel as a death: the next timer or state
+ *   event of that CPU, timer_expire_entry, or an IPI before every /proc
+ *   read; an IPI cannot land between the cancel and the start of a re-arm,
+ *   so resolution by IPI is exact. No time window is involved, so a vCPU
+ *   preempted by its hypervisor between the two events changes nothing.
  * - The FIN_WAIT2 -> TIME_WAIT substate change (the peer's FIN) re-arms the
  *   timer, usually inside the same bucket, which emits nothing. It is seen
  *   at a cross-bucket re-arm, else when the fw2 list is re-read (before every
  *   /proc read and by the reconcile work), which costs O(timewait sockets in
  *   FIN_WAIT2), not O(sockets). The time of the change is then estimated as
  *   tw_timer.expires - TCP_TIMEWAIT_LEN.
+ *
+ * tw_timer_handler() is static and kallsyms_lookup_name() is not exported,
+ * so tcpstate_tw_init() finds the handler the way the kernel sets it: it
+ * has inet_twsk_alloc() build one timewait socket, which is never hashed
+ * nor armed, reads its timer's function and frees it.
  *
  * When tcp_time_wait() replaces a full socket, the timewait socket's first
  * timer_start comes just before the full socket's CLOSE event on the same
@@ -36,11 +48,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timer.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/tcp.h>
+#include <net/timewait_sock.h>
 
 #include "tcpstate.h"
 
@@ -53,27 +69,64 @@ struct tcpstate_tw_cpu {
 static DEFINE_PER_CPU(struct tcpstate_tw_cpu, tcpstate_tw_cpu);
 
 /*
- * A re-arm's cancel and start run back to back with interrupts off; a
- * start of the same address later than this, or after any state event on
- * the CPU, is a new timewait socket in the memory of a dead one.
+ * References of a timewait socket whose timer is being re-armed: its bind
+ * and ehash chains, its timer, and the lookup done by the caller of
+ * tcp_timewait_state_process(). A timer_start with fewer is a new socket's.
  */
-#define TCPSTATE_REARM_NS	(100 * NSEC_PER_USEC)
+#define TCPSTATE_REARM_REFS	4
+
+/* tw_timer_handler(), found by tcpstate_tw_init() before any probe runs. */
+static void (*tcpstate_tw_timer_fn)(struct timer_list *) __read_mostly;
 
 static bool tcpstate_is_tw_timer(const struct timer_list *timer)
 {
-	unsigned long fn = READ_ONCE(tcpstate_tw_timer_fn);
-
-	return fn && (unsigned long)timer->function == fn;
+	return timer->function == tcpstate_tw_timer_fn;
 }
 
+/* Room for the one timewait socket tcpstate_tw_init() builds. */
+static struct inet_timewait_death_row tcpstate_tw_dr __initdata = {
+	.tw_refcount = REFCOUNT_INIT(1),
+	.sysctl_max_tw_buckets = 1,
+};
+
 /**
- * tcpstate_tw_fn_known() - whether timewait timers can be recognised
+ * tcpstate_tw_init() - learn the function of timewait sockets' timers
  *
- * Return: true once tw_timer_handler's address is known.
+ * inet_twsk_alloc() sets up a timewait socket's timer with
+ * tw_timer_handler(). Build one from a kernel TCP socket that was never
+ * connected (its release fires no state event), with a death row of our
+ * own so that no namespace's tcp_max_tw_buckets can refuse it, read the
+ * timer's function and free the socket: it was never hashed nor armed, so
+ * nothing else can have seen it.
+ *
+ * Return: 0, or -errno if no socket could be created.
  */
-bool tcpstate_tw_fn_known(void)
+int __init tcpstate_tw_init(void)
 {
-	return READ_ONCE(tcpstate_tw_timer_fn) != 0;
+	struct inet_timewait_sock *tw;
+	struct kmem_cache *slab;
+	struct socket *sock;
+	struct module *owner;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	tw = inet_twsk_alloc(sock->sk, &tcpstate_tw_dr, TCP_TIME_WAIT);
+	if (tw) {
+		tcpstate_tw_timer_fn = tw->tw_timer.function;
+		/* What inet_twsk_free() does, but no destructor: no keys. */
+		slab = tw->tw_prot->twsk_prot->twsk_slab;
+		owner = tw->tw_prot->owner;
+		kmem_cache_free(slab, tw);
+		module_put(owner);
+	}
+	sock_release(sock);
+	if (!tcpstate_tw_timer_fn)
+		return -ENOMEM;
+	pr_debug("timewait sockets' timers run %ps\n", tcpstate_tw_timer_fn);
+	return 0;
 }
 
 /* Death of a timewait socket: count <substate> -> CLOSE. */
@@ -188,10 +241,9 @@ static void tcpstate_tw_flush(struct tcpstate_tw_cpu *c)
 
 /**
  * tcpstate_timer_start() - timer:timer_start
- * @data: unused
  * @timer: the timer being armed
  */
-void tcpstate_timer_start(void *data, struct timer_list *timer)
+void tcpstate_timer_start(struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw;
 	struct tcpstate_tw_cpu *c;
@@ -209,7 +261,7 @@ void tcpstate_timer_start(void *data, struct timer_list *timer)
 	c = this_cpu_ptr(&tcpstate_tw_cpu);
 	rec = c->pending;
 	if (rec && tcpstate_rec_key(rec) == tw &&
-	    now - c->pending_ns < TCPSTATE_REARM_NS) {
+	    refcount_read(&tw->tw_refcnt) >= TCPSTATE_REARM_REFS) {
 		/* Re-armed into another bucket: not a death. */
 		c->pending = NULL;
 		atomic_andnot(TCPSTATE_TW_CANCELLED, &rec->tw);
@@ -229,10 +281,9 @@ out_unlock:
 
 /**
  * tcpstate_timer_cancel() - timer:timer_cancel
- * @data: unused
  * @timer: the timer being removed from the wheel
  */
-void tcpstate_timer_cancel(void *data, struct timer_list *timer)
+void tcpstate_timer_cancel(struct timer_list *timer)
 {
 	struct inet_timewait_sock *tw;
 	struct tcpstate_tw_cpu *c;
@@ -267,10 +318,9 @@ out_unlock:
 
 /**
  * tcpstate_timer_expire() - timer:timer_expire_entry
- * @data: unused
  * @timer: the expiring timer, cancelled just before on this CPU
  */
-void tcpstate_timer_expire(void *data, struct timer_list *timer)
+void tcpstate_timer_expire(struct timer_list *timer)
 {
 	unsigned long flags;
 
@@ -346,7 +396,12 @@ bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 	if (!rec)
 		return false;
 	tw = tcpstate_rec_key(rec);
-	if (tw->tw_family != sk->sk_family || tw->tw_num != sk->sk_num ||
+	/*
+	 * inet_put_port() has zeroed sk_num by the CLOSE event; the source
+	 * port is still in inet_sport.
+	 */
+	if (tw->tw_family != sk->sk_family ||
+	    tw->tw_sport != inet_sk(sk)->inet_sport ||
 	    tw->tw_dport != sk->sk_dport || !net_eq(twsk_net(tw), sock_net(sk)))
 		return false;
 
@@ -365,56 +420,15 @@ bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 }
 
 /**
- * tcpstate_tw_learn() - learn tw_timer_handler from a socket tcp_time_wait() replaced
- * @sk: a full IPv4 socket going to CLOSE from FIN_WAIT1, FIN_WAIT2 or CLOSING
- * @now: now
- *
- * tcp_time_wait() hashes the timewait socket in place of @sk before the
- * CLOSE event, so looking its 4-tuple up finds it. Its timer gives the
- * handler's address; the socket itself is counted as born now, and the
- * CLOSE that follows is counted as its hand-over.
- */
-void tcpstate_tw_learn(struct sock *sk, u64 now)
-{
-	struct inet_hashinfo *h = sock_net(sk)->ipv4.tcp_death_row.hashinfo;
-	struct inet_timewait_sock *tw;
-	struct sock *found;
-
-	if (sk->sk_family != AF_INET || !h)
-		return;
-	found = __inet_lookup_established(sock_net(sk), h, sk->sk_daddr,
-					  sk->sk_dport, sk->sk_rcv_saddr,
-					  sk->sk_num, sk->sk_bound_dev_if, 0);
-	if (!found)
-		return;
-	if (found->sk_state == TCP_TIME_WAIT) {
-		tw = inet_twsk(found);
-		if (!cmpxchg(&tcpstate_tw_timer_fn, 0,
-			     (unsigned long)tw->tw_timer.function)) {
-			pr_info("learned tw_timer_handler from a timewait socket\n");
-			this_cpu_write(tcpstate_tw_cpu.born,
-				       tcpstate_tw_birth(tw, now));
-		}
-	}
-	sock_gen_put(found);
-}
-
-/**
  * tcpstate_tw_walked() - count a timewait socket found at insmod
  * @sk: the timewait socket, as found in the ehash
  *
- * Called under stop_machine() with the hooks disarmed. Also learns the
- * address of tw_timer_handler() if no module parameter gave it.
+ * Called under stop_machine() with the hooks disarmed.
  */
 void tcpstate_tw_walked(struct sock *sk)
 {
 	struct inet_timewait_sock *tw = inet_twsk(sk);
 
-	if (!READ_ONCE(tcpstate_tw_timer_fn))
-		WRITE_ONCE(tcpstate_tw_timer_fn,
-			   (unsigned long)tw->tw_timer.function);
-	if (!tcpstate_is_tw_timer(&tw->tw_timer))
-		return;
 	/* A timer no longer pending is a socket already dying. */
 	if (!timer_pending(&tw->tw_timer) || tcpstate_rec_find(tw, TCPSTATE_REC_TW))
 		return;
