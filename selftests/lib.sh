@@ -359,16 +359,13 @@ ss_state_count() {
 	ss_counts "$1" | awk -v s="$2" '$1 == s { print $2 }'
 }
 
-# ss_expect NS "state=N ..." : ss shows exactly these counts (the rest 0).
+# ss_is NS "state=N ...": ss shows exactly these counts (the rest 0).
+# Two processes per call: wait_ss polls it while a test times states.
 ss_is() {
-	local ns=$1 want=$2 st exp
-	local got
-	got=$(ss_counts "$ns")
-	for st in $ALL_STATES; do
-		exp=$(tr ' ' '\n' <<<"$want" | awk -F= -v s="$st" '$1 == s { print $2 }')
-		[ -n "$exp" ] || exp=0
-		[ "$(awk -v s="$st" '$1 == s { print $2 }' <<<"$got")" = "$exp" ] || return 1
-	done
+	ss_counts "$1" | awk -v want="$2" '
+		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], kv, "="); wanted[kv[1]] = kv[2] } }
+		{ if ($2 != ($1 in wanted ? wanted[$1] : 0)) bad = 1 }
+		END { exit bad }'
 }
 
 # wait_ss NS "state=N ..." [TIMEOUT_S]: the set-up reached its states.
