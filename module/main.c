@@ -175,3 +175,5 @@ module_exit(tcpstate_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("tcpstate authors");
 MODULE_DESCRIPTION("TCP connection-state telemetry per network namespace");
+/* PACKAGE_VERSION of dkms.conf; modpost then adds a srcversion. */
+MODULE_VERSION("1.0");

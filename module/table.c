@@ -149,7 +149,9 @@ void tcpstate_rec_delete(struct tcpstate_rec *rec)
 	rec->born_ns = 0;
 	rec->tn = NULL;
 	rec->fw2_node.next = NULL;
-	atomic_set(&rec->tw, 0);
+	/* A new generation: what still refers to the old owner misses. */
+	atomic_set(&rec->tw, (atomic_read(&rec->tw) + TCPSTATE_TW_GEN_ONE) &
+			     TCPSTATE_TW_GEN);
 	WRITE_ONCE(rec->kind, 0);
 	/* The zeroed record is visible before the slot can be claimed. */
 	smp_store_release(&tcpstate_keys[idx], TCPSTATE_KEY_TOMB);

@@ -38,12 +38,16 @@ struct tcpstate_net {
 
 /*
  * Bits of tcpstate_rec.tw: the substate a timewait socket is counted in
- * (TCP_FIN_WAIT2 or TCP_TIME_WAIT) and three flags.
+ * (TCP_FIN_WAIT2 or TCP_TIME_WAIT), three flags, and a generation that
+ * grows each time the record is released, so that a parked cancel that
+ * another CPU resolved first cannot touch the record's next owner.
  */
 #define TCPSTATE_TW_SUB		0x0f
 #define TCPSTATE_TW_ON_LIST	0x10	/* linked on tcpstate_net.fw2 */
 #define TCPSTATE_TW_CANCELLED	0x20	/* timer cancelled: dying or re-armed */
 #define TCPSTATE_TW_DEAD	0x40	/* death accounted */
+#define TCPSTATE_TW_GEN		0x7fffff00
+#define TCPSTATE_TW_GEN_ONE	0x100
 
 /**
  * struct tcpstate_rec - what the module remembers about one socket

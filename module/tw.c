@@ -25,6 +25,11 @@
  *   read; an IPI cannot land between the cancel and the start of a re-arm,
  *   so resolution by IPI is exact. No time window is involved, so a vCPU
  *   preempted by its hypervisor between the two events changes nothing.
+ *   The freed memory can hold a new timewait socket, started on another
+ *   CPU, before the dead one's parked cancel is resolved: a timer_start
+ *   that finds a record still marked cancelled resolves that death itself,
+ *   and the record's generation (bumped at every release) keeps the parked
+ *   cancel from touching the record once it belongs to the new socket.
  * - The FIN_WAIT2 -> TIME_WAIT substate change (the peer's FIN) re-arms the
  *   timer, usually inside the same bucket, which emits nothing. It is seen
  *   at a cross-bucket re-arm, else when the fw2 list is re-read (before every
@@ -63,6 +68,7 @@
 struct tcpstate_tw_cpu {
 	struct tcpstate_rec *pending;	/* cancelled, not yet known dead */
 	u64 pending_ns;			/* when it was cancelled */
+	int pending_gen;		/* the record's generation then */
 	struct tcpstate_rec *born;	/* born by tcp_time_wait() just now */
 };
 
@@ -129,15 +135,19 @@ int __init tcpstate_tw_init(void)
 	return 0;
 }
 
-/* Death of a timewait socket: count <substate> -> CLOSE. */
-static void tcpstate_tw_die(struct tcpstate_rec *rec, u64 at)
+/*
+ * Death of the timewait socket that held rec in generation gen: count
+ * <substate> -> CLOSE, unless it was counted already or the record has
+ * moved on to another socket.
+ */
+static void tcpstate_tw_die(struct tcpstate_rec *rec, int gen, u64 at)
 {
 	struct tcpstate_stats __percpu *st;
 	int w, nw, sub;
 
 	w = atomic_read(&rec->tw);
 	do {
-		if (w & TCPSTATE_TW_DEAD)
+		if ((w & TCPSTATE_TW_GEN) != gen || (w & TCPSTATE_TW_DEAD))
 			return;
 		nw = w | TCPSTATE_TW_DEAD;
 	} while (!atomic_try_cmpxchg(&rec->tw, &w, nw));
@@ -204,7 +214,7 @@ static struct tcpstate_rec *tcpstate_tw_birth(struct inet_timewait_sock *tw,
 {
 	struct tcpstate_net *tn = tcpstate_pernet(twsk_net(tw));
 	struct tcpstate_rec *rec;
-	int sub;
+	int sub, gen;
 
 	if (READ_ONCE(tn->dead))
 		return NULL;
@@ -218,11 +228,12 @@ static struct tcpstate_rec *tcpstate_tw_birth(struct inet_timewait_sock *tw,
 	rec->tn = tn;
 	rec->entered_ns = entered_ns;
 	rec->born_ns = 0;
+	gen = atomic_read(&rec->tw) & TCPSTATE_TW_GEN;
 	if (sub == TCP_FIN_WAIT2) {
-		atomic_set(&rec->tw, sub | TCPSTATE_TW_ON_LIST);
+		atomic_set(&rec->tw, gen | sub | TCPSTATE_TW_ON_LIST);
 		llist_add(&rec->fw2_node, &tn->fw2);
 	} else {
-		atomic_set(&rec->tw, sub);
+		atomic_set(&rec->tw, gen | sub);
 	}
 	this_cpu_inc(tn->stats->live[sub]);
 	return rec;
@@ -235,7 +246,7 @@ static void tcpstate_tw_flush(struct tcpstate_tw_cpu *c)
 
 	if (rec) {
 		c->pending = NULL;
-		tcpstate_tw_die(rec, c->pending_ns);
+		tcpstate_tw_die(rec, c->pending_gen, c->pending_ns);
 	}
 }
 
@@ -270,10 +281,21 @@ void tcpstate_timer_start(struct timer_list *timer)
 	}
 	tcpstate_tw_flush(c);
 	rec = tcpstate_rec_find(tw, TCPSTATE_REC_TW);
-	if (rec)
-		tcpstate_tw_check(rec, tw, now);
-	else
-		c->born = tcpstate_tw_birth(tw, now);
+	if (rec) {
+		int w = atomic_read(&rec->tw);
+
+		if (!(w & TCPSTATE_TW_CANCELLED)) {
+			tcpstate_tw_check(rec, tw, now);
+			goto out_unlock;
+		}
+		/*
+		 * The socket this memory held was cancelled on another CPU
+		 * and freed; this is a new one. A re-arm's start runs on
+		 * its cancel's CPU, which was handled above.
+		 */
+		tcpstate_tw_die(rec, w & TCPSTATE_TW_GEN, now);
+	}
+	c->born = tcpstate_tw_birth(tw, now);
 out_unlock:
 	local_irq_restore(flags);
 	rcu_read_unlock();
@@ -308,7 +330,8 @@ void tcpstate_timer_cancel(struct timer_list *timer)
 		tcpstate_tw_forget(rec);
 		goto out_unlock;
 	}
-	atomic_or(TCPSTATE_TW_CANCELLED, &rec->tw);
+	c->pending_gen = atomic_fetch_or(TCPSTATE_TW_CANCELLED, &rec->tw) &
+			 TCPSTATE_TW_GEN;
 	c->pending = rec;
 	c->pending_ns = ktime_get_ns();
 out_unlock:

@@ -12,18 +12,24 @@ TEST_NAME=mod_cycles
 mod_assert
 [ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN"
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 CYCLES=${CYCLES:-50}
 setup_ns A B
 mod_unload
 
-ip netns exec "$A" "$TCPCHURN" -p 7400 -c 2 -a 2 -d 600 >"$LIB_TMPDIR/churnA" 2>&1 &
+# The churn runs at the lowest priority: it takes every cycle the loop
+# leaves (grace periods, stop_machine, text patching) without making each
+# insmod/rmmod wait behind eight busy threads.
+nice -n "${CHURN_NICE:-19}" ip netns exec "$A" "$TCPCHURN" -p 7400 -c 2 -a 2 -d 600 >"$LIB_TMPDIR/churnA" 2>&1 &
 CHURN_A=$!
-ip netns exec "$B" "$TCPCHURN" -p 7500 -c 2 -a 2 -d 600 >"$LIB_TMPDIR/churnB" 2>&1 &
+nice -n "${CHURN_NICE:-19}" ip netns exec "$B" "$TCPCHURN" -p 7500 -c 2 -a 2 -d 600 >"$LIB_TMPDIR/churnB" 2>&1 &
 CHURN_B=$!
 LIB_CHILDREN+=("$CHURN_A" "$CHURN_B")
 sleep 1
 
+churning() {
+	kill -0 "$CHURN_A" 2>/dev/null && kill -0 "$CHURN_B" 2>/dev/null
+}
 fails=0
 t0=$(date +%s%N)
 for i in $(seq "$CYCLES"); do
@@ -38,6 +44,7 @@ done
 t1=$(date +%s%N)
 ktap_test_result "$CYCLES insmod/read/rmmod cycles under churn ($(( (t1 - t0) / 1000000 / CYCLES )) ms each)" \
 	test "$fails" = 0
+ktap_test_result "the churn ran throughout" churning
 
 mod_load
 sleep 2

@@ -9,11 +9,22 @@ export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# bash's process substitution uses /dev/fd.
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /run/netns
+# Booted with maxcpus=1 (see run.sh): bring the other CPUs up now.
+for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ "$(cat "$c")" = 1 ] || echo 1 >"$c" || echo "# cannot online ${c%/online}"
+done
+# A lockup shows every CPU's backtrace, not only the stuck one's.
+echo 1 >/proc/sys/kernel/softlockup_all_cpu_backtrace
 ip link set lo up
 # The kernel runs kmod's modprobe to autoload (nft needs that).
 echo /usr/bin/modprobe >/proc/sys/kernel/modprobe
@@ -23,7 +34,7 @@ done
 export TCPSTATE_VM=1 TMPDIR=/tmp
 suite=$(cat /etc/tcpstate-suite)
 cd /opt/tcpstate || exit 1
-echo "TCPSTATE-VM-START $(uname -r) suite=$suite"
+echo "TCPSTATE-VM-START $(uname -r) suite=$suite cpus=$(cat /sys/devices/system/cpu/online)"
 
 run_module_suite() {
 	local tests
@@ -50,8 +61,11 @@ script)
 	bash /etc/tcpstate-script
 	;;
 smoke)
-	insmod /tcpstate.ko && cat /proc/net/tcpstate && rmmod tcpstate
-	echo "ok 1 smoke"
+	if insmod /tcpstate.ko && cat /proc/net/tcpstate && rmmod tcpstate; then
+		echo "ok 1 smoke"
+	else
+		echo "not ok 1 smoke"
+	fi
 	;;
 module)
 	run_module_suite

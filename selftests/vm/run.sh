@@ -11,14 +11,25 @@
 #   module and print /proc/net/tcpstate), or a path to a bash script that
 #   the guest runs instead (for investigations; it prints its own TAP).
 # Environment: TCPSTATE_VM_CACHE (default /var/cache/tcpstate-vm),
-#   TCPSTATE_VM_TIMEOUT (seconds per boot, default 1500),
-#   TCPSTATE_VM_MEM (default 512M), TCPSTATE_VM_SMP (default 2),
-#   TCPSTATE_VM_TCG_THREAD (single or multi, default single: with
-#   thread=multi a vCPU spinning with interrupts off on an int3 that
-#   text_poke_bp() placed at a tracepoint's static branch never sees the
-#   patch complete, so insmod/rmmod under timer churn livelocks the guest;
-#   seen on 6.1 in 40_cycles.sh), TCPSTATE_VM_LOGLEVEL (default 4).
+#   TCPSTATE_VM_OUT (default .output/vm), TCPSTATE_VM_TIMEOUT (seconds
+#   per boot, default 1500), TCPSTATE_VM_MEM (default 512M),
+#   TCPSTATE_VM_SMP (default 2), TCPSTATE_VM_LOGLEVEL (default 4),
+#   TCPSTATE_VM_QEMU_EXTRA and TCPSTATE_VM_APPEND (more QEMU arguments,
+#   more kernel parameters), TCPSTATE_VM_ICOUNT=0 (plain TCG, see below;
+#   then TCPSTATE_VM_TCG_THREAD=multi runs one host thread per vCPU).
 #
+# QEMU runs TCG with -icount shift=0,sleep=off: the guest's clock counts
+# one nanosecond per instruction and skips its idle time. Under plain TCG
+# the guest's clock is the host's while its CPU is 20-50 times slower, so
+# a few hundred instructions can take tens of microseconds and a process
+# start a tenth of a second: tests that time states (a 0.7 s hold must
+# land in the [0.5 s, 1 s) bucket) and collectors that pair events by
+# time saw a machine no real one resembles. With icount the guest sees a
+# 1 GHz CPU, and the 60 s TIME_WAIT waits cost no wall time. icount needs
+# single-threaded TCG, and Debian's 6.1 does not bring its second CPU up
+# at boot under it (the boot CPU spins in do_boot_cpu() and the other
+# vCPU never runs again), so the guest boots with maxcpus=1 and its /init
+# brings the other CPUs online, which works.
 # A run fails on a missing result line, a "not ok", a panic, an oops, a
 # WARN or BUG in the guest's kernel log, or a timeout. Exit 0 when every
 # kernel passed.
@@ -30,8 +41,15 @@ CACHE=${TCPSTATE_VM_CACHE:-/var/cache/tcpstate-vm}
 TIMEOUT=${TCPSTATE_VM_TIMEOUT:-1500}
 MEM=${TCPSTATE_VM_MEM:-512M}
 SMP=${TCPSTATE_VM_SMP:-2}
-TCG_THREAD=${TCPSTATE_VM_TCG_THREAD:-single}
-OUT=$REPO/.output/vm
+OUT=${TCPSTATE_VM_OUT:-$REPO/.output/vm}
+QEMU_EXTRA=${TCPSTATE_VM_QEMU_EXTRA:-}
+APPEND=${TCPSTATE_VM_APPEND:-}
+ICOUNT="-icount shift=0,sleep=off"
+TCG_THREAD=single
+if [ "${TCPSTATE_VM_ICOUNT:-1}" = 0 ]; then
+	ICOUNT=
+	TCG_THREAD=${TCPSTATE_VM_TCG_THREAD:-single}
+fi
 suite=all
 
 while getopts "s:" o; do
@@ -48,7 +66,7 @@ shift $((OPTIND - 1))
 # GNU timeout --foreground and date +%N).
 HOST_BINS="bash ss ip nft jq timeout date sed grep sort mktemp seq awk modprobe
 	   cmp diff wc tr cut head tail cat sleep env stat tee xargs bpftool tc join
-	   mount umount ls rm mkdir"
+	   mount umount ls rm mkdir nice"
 
 copy_elf() {	# copy_elf ROOT FILE [DEST]
 	local root=$1 f=$2 dest=${3:-$2} lib
@@ -85,17 +103,55 @@ guest_kmods() {	# guest_kmods KDIR ROOT ABI
 		>"$root/etc/tcpstate-kmods"
 }
 
-build_module() {	# build_module KDIR SRC
+build_module() {	# build_module KDIR SRC: Kbuild, with sparse (C=1)
 	local kdir=$1 src=$2
 	rm -rf "$src"
 	mkdir -p "$src"
 	cp -r "$REPO/module" "$REPO/include" "$src/"
-	make -s -C "$kdir/build" M="$src/module" >"$src/build.log" 2>&1 || {
+	make -s -C "$kdir/build" M="$src/module" C=1 >"$src/build.log" 2>&1 || {
 		cat "$src/build.log" >&2
 		return 1
 	}
-	grep -iE "warning|error" "$src/build.log" >&2 && return 1
+	# Debian's 6.12 headers have no vmlinux to generate module BTF from.
+	grep -v "Skipping BTF generation" "$src/build.log" | grep -iE "warning|error" >&2 &&
+		return 1
 	return 0
+}
+
+# dkms_module KDIR ABI DIR: add, build and install the tree's dkms.conf
+# for the fetched kernel, with every DKMS tree under DIR (nothing goes to
+# /usr/src, /var/lib/dkms or /lib/modules). Prints the installed module.
+dkms_module() {
+	local kdir=$1 abi=$2 dir=$3 ver ko
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
+	local trees=(--sourcetree "$dir/src" --dkmstree "$dir/dkms" --installtree "$dir/install")
+	rm -rf "$dir"
+	mkdir -p "$dir/src/tcpstate-$ver" "$dir/dkms" "$dir/install/$abi"
+	cp -r "$REPO/dkms.conf" "$REPO/Kbuild" "$REPO/module" "$REPO/include" "$dir/src/tcpstate-$ver/"
+	{
+		dkms add -m tcpstate -v "$ver" "${trees[@]}" &&
+		dkms build -m tcpstate -v "$ver" -k "$abi" --kernelsourcedir "$kdir/build" "${trees[@]}" &&
+		dkms install -m tcpstate -v "$ver" -k "$abi" --kernelsourcedir "$kdir/build" \
+			--no-depmod "${trees[@]}"
+	} >"$dir/dkms.log" 2>&1 || { cat "$dir/dkms.log" >&2; return 1; }
+	ko=$(find "$dir/install/$abi" -name 'tcpstate.ko*' | head -1)
+	[ -n "$ko" ] || { echo "dkms installed no tcpstate.ko" >&2; return 1; }
+	echo "$ko"
+}
+
+# checkpatch: scripts/checkpatch.pl from Debian's linux-source-6.1 tarball,
+# extracted once into the cache.
+checkpatch() {
+	local cp=$CACHE/checkpatch/scripts/checkpatch.pl tarball
+	if [ ! -x "$cp" ]; then
+		tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
+		[ -n "$tarball" ] || { echo "no /usr/src/linux-source-*.tar.xz (scripts/deps.sh)" >&2; return 1; }
+		mkdir -p "$CACHE/checkpatch"
+		tar -xJf "$tarball" -C "$CACHE/checkpatch" --strip-components=1 --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch' || return 1
+	fi
+	"$cp" --strict --no-tree --quiet --terse -f "$REPO"/module/*.[ch]
 }
 
 pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
@@ -120,6 +176,14 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 	cp "$REPO"/selftests/module/*.sh "$root/opt/tcpstate/selftests/module/" 2>/dev/null
 	cp "$REPO"/selftests/Makefile "$root/opt/tcpstate/selftests/" 2>/dev/null
 	cp "$src/module/tcpstate.ko" "$root/tcpstate.ko"
+	if [ -n "$dkms_ko" ]; then
+		mkdir -p "$root/dkms"
+		case "$dkms_ko" in
+		*.xz) xz -dc "$dkms_ko" >"$root/dkms/tcpstate.ko" ;;
+		*.zst) zstd -qdc "$dkms_ko" >"$root/dkms/tcpstate.ko" ;;
+		*) cp "$dkms_ko" "$root/dkms/tcpstate.ko" ;;
+		esac
+	fi
 	guest_kmods "$kdir" "$root" "$(cat "$kdir/abi")" || return 1
 	# libbpf reads the kernel configuration for __kconfig externs.
 	mkdir -p "$root/boot"
@@ -166,6 +230,10 @@ judge() {	# judge LOG NAME
 }
 
 rc=0
+if [ "$suite" = all ]; then
+	echo "== checkpatch --strict module/"
+	checkpatch || { echo "FAIL: checkpatch"; rc=1; }
+fi
 for v in "$@"; do
 	kdir=$("$HERE/fetch.sh" "$v") || { echo "$v: FAIL: cannot fetch the kernel"; rc=1; continue; }
 	abi=$(cat "$kdir/abi")
@@ -173,15 +241,21 @@ for v in "$@"; do
 	src=$work/src
 	mkdir -p "$work"
 	echo "== $v ($abi): build"
-	build_module "$kdir" "$src" || { echo "$v: FAIL: module build"; rc=1; continue; }
+	build_module "$kdir" "$src" || { echo "$v: FAIL: module build (or sparse)"; rc=1; continue; }
+	dkms_ko=
+	if [ "$suite" != smoke ]; then
+		echo "== $v: dkms install"
+		dkms_ko=$(dkms_module "$kdir" "$abi" "$work/dkms") || { echo "$v: FAIL: dkms"; rc=1; }
+	fi
 	echo "== $v: initramfs"
 	pack_initramfs "$kdir" "$work/root" "$work/initrd.gz"
 	echo "== $v: boot (timeout ${TIMEOUT}s)"
 	start=$(date +%s)
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=$TCG_THREAD -m "$MEM" -smp "$SMP" \
+	timeout "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" \
+		$ICOUNT $QEMU_EXTRA -m "$MEM" -smp "$SMP" \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" \
 		-initrd "$work/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=${TCPSTATE_VM_LOGLEVEL:-4} tsc=reliable" \
+		-append "console=ttyS0 panic=-1 loglevel=${TCPSTATE_VM_LOGLEVEL:-4} tsc=reliable maxcpus=1 $APPEND" \
 		</dev/null >"$work/console.log" 2>&1
 	qrc=$?
 	echo "== $v: guest ran $(( $(date +%s) - start ))s (qemu exit $qrc)"
