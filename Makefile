@@ -113,6 +113,8 @@ check: deps
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
+	@# The module and the BPF collector on Debian's 6.1 and 6.12 in QEMU.
+	$(Q)$(MAKE) check-vm
 
 # Side-by-side ratios (bench/run.sh): per-event cost beside an empty
 # program, summary beside ss -tan.
@@ -138,9 +140,10 @@ module: | $(OUTPUT)
 	$(Q)$(MAKE) -C $(KDIR) M=$(MODULE_SRC)/module modules
 
 # Debian 6.1 and 6.12 in QEMU: module suite plus the selftests with
-# --source module and --source bpf (selftests/vm/run.sh).
+# --source module and --source bpf (selftests/vm/run.sh). The kernels
+# are fetched into TCPSTATE_VM_CACHE, outside the clone.
 .PHONY: check-vm
-check-vm:
+check-vm: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests
 	$(Q)./selftests/vm/run.sh $(VM_KERNELS)

@@ -151,7 +151,11 @@ checkpatch() {
 			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 			'*/scripts/const_structs.checkpatch' || return 1
 	fi
-	"$cp" --strict --no-tree --quiet --terse -f "$REPO"/module/*.[ch]
+	local out st
+	out=$("$cp" --strict --no-tree --quiet --terse -f "$REPO"/module/*.[ch] 2>&1)
+	st=$?
+	grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"
+	return $st
 }
 
 pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
@@ -201,12 +205,32 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 	(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$initrd"
 }
 
+# Totals over every kernel: the guest's test scripts and the host steps
+# (checkpatch, build with sparse, dkms) each count once.
+PASSED=0 FAILED=0 SKIPPED=0
+step() {	# step NAME CMD...: a host step, counted
+	if "$@"; then
+		PASSED=$((PASSED + 1))
+		return 0
+	fi
+	echo "FAIL: $1"
+	FAILED=$((FAILED + 1))
+	return 1
+}
+
 judge() {	# judge LOG NAME
-	local log=$1 name=$2 ok=1 pass fail skip
+	local log=$1 name=$2 ok=1 pass fail skip names
 	tr -d '\r' <"$log" >"$log.txt"
 	pass=$(grep -c '^ok ' "$log.txt")
 	fail=$(grep -c '^not ok ' "$log.txt")
 	skip=$(grep -c '^ok .*# SKIP' "$log.txt")
+	# The guest's runners: one "N passed, N failed, N skipped" each.
+	names=("module suite" "selftests --source module" "selftests --source bpf")
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$log.txt" | head -3 |
+		while read -r line; do
+			echo "$name: ${names[0]}: $line"
+			names=("${names[@]:1}")
+		done
 	if ! grep -q '^TCPSTATE-VM-DONE' "$log.txt"; then
 		echo "$name: FAIL: the guest did not finish (timeout or crash)"
 		ok=0
@@ -221,34 +245,47 @@ judge() {	# judge LOG NAME
 		grep '^not ok ' "$log.txt" | head -20
 		ok=0
 	fi
+	# A test that could not run is not a pass (TCPSTATE_VM_ALLOW_SKIP=1).
+	if [ "$skip" -gt 0 ] && [ "${TCPSTATE_VM_ALLOW_SKIP:-0}" != 1 ]; then
+		echo "$name: FAIL: $skip test(s) skipped:"
+		grep '^ok .*# SKIP' "$log.txt" | head -20
+		ok=0
+	fi
 	if [ "$pass" -eq 0 ] && [ "$suite" != smoke ]; then
 		echo "$name: FAIL: no result line"
 		ok=0
 	fi
 	echo "$name: $pass ok ($skip skipped), $fail not ok; log: $log.txt"
-	[ "$ok" -eq 1 ]
+	PASSED=$((PASSED + pass - skip))
+	SKIPPED=$((SKIPPED + skip))
+	FAILED=$((FAILED + fail))
+	[ "$ok" -eq 1 ] && return 0
+	# A guest that died or warned counts as one more failure.
+	[ "$fail" -gt 0 ] || FAILED=$((FAILED + 1))
+	return 1
 }
 
 rc=0
 if [ "$suite" = all ]; then
 	echo "== checkpatch --strict module/"
-	checkpatch || { echo "FAIL: checkpatch"; rc=1; }
+	step "checkpatch" checkpatch || rc=1
 fi
 for v in "$@"; do
-	kdir=$("$HERE/fetch.sh" "$v") || { echo "$v: FAIL: cannot fetch the kernel"; rc=1; continue; }
+	kdir=$("$HERE/fetch.sh" "$v") || { step "$v: fetch" false; rc=1; continue; }
 	abi=$(cat "$kdir/abi")
 	work=$OUT/$v
 	src=$work/src
 	mkdir -p "$work"
 	echo "== $v ($abi): build"
-	build_module "$kdir" "$src" || { echo "$v: FAIL: module build (or sparse)"; rc=1; continue; }
+	step "$v: module build (with sparse)" build_module "$kdir" "$src" || { rc=1; continue; }
 	dkms_ko=
 	if [ "$suite" != smoke ]; then
 		echo "== $v: dkms install"
-		dkms_ko=$(dkms_module "$kdir" "$abi" "$work/dkms") || { echo "$v: FAIL: dkms"; rc=1; }
+		dkms_ko=$(dkms_module "$kdir" "$abi" "$work/dkms")
+		step "$v: dkms add/build/install" test -n "$dkms_ko" || rc=1
 	fi
 	echo "== $v: initramfs"
-	pack_initramfs "$kdir" "$work/root" "$work/initrd.gz"
+	step "$v: initramfs" pack_initramfs "$kdir" "$work/root" "$work/initrd.gz" || { rc=1; continue; }
 	echo "== $v: boot (timeout ${TIMEOUT}s)"
 	start=$(date +%s)
 	timeout "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" \
@@ -259,8 +296,12 @@ for v in "$@"; do
 		</dev/null >"$work/console.log" 2>&1
 	qrc=$?
 	echo "== $v: guest ran $(( $(date +%s) - start ))s (qemu exit $qrc)"
-	[ "$qrc" -eq 124 ] && echo "$v: FAIL: timeout after ${TIMEOUT}s"
+	if [ "$qrc" -eq 124 ]; then
+		echo "$v: FAIL: timeout after ${TIMEOUT}s"
+		rc=1
+	fi
 	judge "$work/console.log" "$v ($abi)" || rc=1
-	[ "$qrc" -eq 124 ] && rc=1
 done
+# The line .ci/run repeats: every kernel's tests and host steps.
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 exit $rc
