@@ -209,11 +209,13 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 # (checkpatch, build with sparse, dkms) each count once.
 PASSED=0 FAILED=0 SKIPPED=0
 step() {	# step NAME CMD...: a host step, counted
+	local name=$1
+	shift
 	if "$@"; then
 		PASSED=$((PASSED + 1))
 		return 0
 	fi
-	echo "FAIL: $1"
+	echo "FAIL: $name"
 	FAILED=$((FAILED + 1))
 	return 1
 }
