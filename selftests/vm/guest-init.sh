@@ -80,6 +80,8 @@ esac
 
 echo "# dmesg warnings:"
 dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|tcpstate' | sed 's/^/# /' | head -50
+# Each warning with the 40 lines after it (registers, backtrace).
+dmesg | grep -A40 -E 'WARNING:|BUG:|Oops|general protection' | sed 's/^/# /' | head -200
 dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection' | head -5
 echo "TCPSTATE-VM-DONE"
 sync
