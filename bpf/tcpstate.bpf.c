@@ -33,7 +33,6 @@
 #define IPPROTO_TCP	6
 #define NSEC_PER_SEC	1000000000ULL
 #define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
-#define HANDOFF_MAX_NS	10000000ULL	/* tw birth to the full socket's CLOSE */
 #define REARM_MAX_NS	20000ULL	/* a re-arm's cancel to its start */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -76,9 +75,13 @@ struct tw_scratch {
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
 	__s32 rearm_life_slot;
-	/* Last timewait birth, matched to the full socket's CLOSE. */
+	/*
+	 * Last timewait birth, matched to the full socket's CLOSE that
+	 * follows it on this CPU (tcp_time_wait(), then tcp_done()). Matched
+	 * by netns and tuple, not by time: a vCPU paused between the two
+	 * would outlast any window.
+	 */
 	__u64 handoff_tw;
-	__u64 handoff_ns;
 	struct tw_ident handoff_id;
 	__u32 handoff_netns;
 	__u32 pad;
@@ -380,7 +383,7 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 	struct tcpstate_tw *tw;
 	__u64 key;
 
-	if (!s || !s->handoff_tw || now - s->handoff_ns > HANDOFF_MAX_NS ||
+	if (!s || !s->handoff_tw ||
 	    s->handoff_netns != netns ||
 	    s->handoff_id.hash != SK_READ(btf, sk, __sk_common.skc_hash) ||
 	    s->handoff_id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
@@ -734,7 +737,6 @@ static __always_inline void tw_born(void *timer)
 	live_add(st, e.substate, 1);
 
 	s->handoff_tw = key;
-	s->handoff_ns = now;
 	s->handoff_netns = e.netns;
 	s->handoff_id = id;
 }
