@@ -55,11 +55,16 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/tcpstate.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+# clang, then bpftool gen object (libbpf's static linker) on its output.
+define compile_bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
+endef
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/tcpstate.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(compile_bpf)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
@@ -81,15 +86,8 @@ $(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bench/empty.bpf.o: bench/empty.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/bench
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp
-	$(Q)rm -f $@.tmp
-
-$(OUTPUT)/bench/empty.skel.h: $(OUTPUT)/bench/empty.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< > $@
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/bench
+	$(compile_bpf)
 
 $(OUTPUT)/bench/progcost: bench/progcost.c $(OUTPUT)/bench/empty.skel.h
 	$(call msg,BINARY,$@)

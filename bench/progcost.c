@@ -32,7 +32,7 @@ struct prog_stat {
 	char tp[64];		/* tracepoint; "" when unknown */
 	__u32 id;
 	int empty;
-	__u64 time0, cnt0, time1, cnt1;
+	__u64 time[2], cnt[2];	/* before and after the command */
 };
 
 static struct prog_stat progs[MAX_PROGS];
@@ -99,7 +99,7 @@ static int add_by_name(const char *name)
 	return found && !err ? 0 : -1;
 }
 
-static int read_stats(int after)
+static int read_stats(int when)
 {
 	for (int i = 0; i < nprogs; i++) {
 		struct bpf_prog_info info = {};
@@ -114,22 +114,17 @@ static int read_stats(int after)
 			return -1;
 		}
 		close(fd);
-		if (after) {
-			progs[i].time1 = info.run_time_ns;
-			progs[i].cnt1 = info.run_cnt;
-		} else {
-			progs[i].time0 = info.run_time_ns;
-			progs[i].cnt0 = info.run_cnt;
-		}
+		progs[i].time[when] = info.run_time_ns;
+		progs[i].cnt[when] = info.run_cnt;
 	}
 	return 0;
 }
 
 static double ns_per_event(const struct prog_stat *p)
 {
-	__u64 n = p->cnt1 - p->cnt0;
+	__u64 n = p->cnt[1] - p->cnt[0];
 
-	return n ? (double)(p->time1 - p->time0) / n : 0;
+	return n ? (double)(p->time[1] - p->time[0]) / n : 0;
 }
 
 static const struct prog_stat *empty_for(const char *tp)
@@ -210,7 +205,7 @@ int main(int argc, char **argv)
 
 		printf("%-20s %-20s %10llu %10.1f %10.1f %8.2f\n", progs[i].name,
 		       progs[i].tp[0] ? progs[i].tp : "?",
-		       (unsigned long long)(progs[i].cnt1 - progs[i].cnt0), ns,
+		       (unsigned long long)(progs[i].cnt[1] - progs[i].cnt[0]), ns,
 		       base ? ns - base : 0, base ? ns / base : 0);
 	}
 	close(stats_fd);

@@ -53,6 +53,8 @@ netns_new() {	# a fresh private netns with loopback up and room for sockets
 		net.ipv4.tcp_max_tw_buckets=$((SOCKETS * 2)) "net.ipv4.tcp_tw_reuse=$1"
 }
 
+tw_in_ss() { ip netns exec "$NS" ss -tan state time-wait | tail -n +2 | wc -l; }
+
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 if [ ! -e /sys/fs/bpf/tcpstate ]; then
@@ -69,6 +71,7 @@ for r in $(seq "$RUNS"); do
 		timer_cancel_btf timer_cancel_nest -- \
 		ip netns exec "$NS" "$TCPCHURN" -p $((9100 + 2 * r)) -c 2 -a 1 -d "$CHURN_S" \
 		>"$OUT/bench/progcost.$r"
+	# Without tcpchurn's own key=value counts, which share the output.
 	grep -v '=' "$OUT/bench/progcost.$r"
 done
 
@@ -76,7 +79,7 @@ echo "# 2. read cost with ~$SOCKETS TIME_WAIT sockets: median wall ms of $READS 
 netns_new 0
 port=9200
 while :; do
-	tw=$(ip netns exec "$NS" ss -tan state time-wait | tail -n +2 | wc -l)
+	tw=$(tw_in_ss)
 	[ "$tw" -lt "$SOCKETS" ] && [ $port -lt 9230 ] || break
 	ip netns exec "$NS" "$TCPCHURN" -p $port -c 2 -a 1 -d 3 >/dev/null
 	port=$((port + 2))
@@ -93,7 +96,7 @@ s=$(cut -d' ' -f1 "$OUT/bench/reads" | median)
 t=$(cut -d' ' -f2 "$OUT/bench/reads" | median)
 counts=$(ip netns exec "$NS" "$TCPSTATE" summary --source bpf --json |
 	 jq -r '.states.time_wait')
-echo "time_wait: tcpstate $counts, ss $(ip netns exec "$NS" ss -tan state time-wait | tail -n +2 | wc -l)"
+echo "time_wait: tcpstate $counts, ss $(tw_in_ss)"
 awk -v s="$s" -v t="$t" 'BEGIN {
 	printf "tcpstate summary %8.1f ms\nss -tan          %8.1f ms\nratio            %8.3f\n",
 	       s / 1000, t / 1000, s / t }'

@@ -15,10 +15,15 @@ TEST_NAME=churn
 SECONDS_CHURN=${CHURN_SECONDS:-5}
 J=$LIB_TMPDIR/churn.json
 
-# is_empty FILE: a summary with no socket, transition or duration.
-is_empty() {
-	[ "$(jq '([.states[]] | add) == 0 and (.transitions | length) == 0 and
-		([.durations[]?.count] | add // 0) == 0' "$1")" = true ]
+# expect_empty DESC: $J, a summary, has no socket, transition or duration.
+expect_empty() {
+	if [ "$(jq '([.states[]] | add) == 0 and (.transitions | length) == 0 and
+		([.durations[]?.count] | add // 0) == 0' "$J")" = true ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_print_msg "$(jq -c '{states, transitions: .transitions[:6]}' "$J")"
+		ktap_test_fail "$1"
+	fi
 }
 
 # only_time_wait NS: nothing but TIME_WAIT left in NS.
@@ -59,12 +64,7 @@ setup_ns NS || ktap_skip_all "cannot create a network namespace"
 born=$(date +%s%N)
 summary_json "$NS" >"$J"
 ns_inode=$(jq -r .netns "$J")
-if is_empty "$J"; then
-	ktap_test_pass "a new netns starts empty (inode $ns_inode)"
-else
-	ktap_print_msg "$(jq -c '{states, transitions}' "$J")"
-	ktap_test_fail "a new netns starts empty (inode $ns_inode)"
-fi
+expect_empty "a new netns starts empty (inode $ns_inode)"
 health0=$(collector_health "$NS")
 before=$(jq -c '.transitions' "$J")
 
@@ -139,10 +139,5 @@ cleanup_ns "$NS"
 setup_ns NS2 || ktap_skip_all "cannot create a network namespace"
 summary_json "$NS2" >"$J"
 inode2=$(jq -r .netns "$J")
-if is_empty "$J"; then
-	ktap_test_pass "a netns made after the churned one died starts empty (inode $inode2, the churned one had $ns_inode)"
-else
-	ktap_print_msg "$(jq -c '{states, transitions: .transitions[:6]}' "$J")"
-	ktap_test_fail "a netns made after the churned one died starts empty (inode $inode2, the churned one had $ns_inode)"
-fi
+expect_empty "a netns made after the churned one died starts empty (inode $inode2, the churned one had $ns_inode)"
 ktap_finished

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
+
 #define MAX_THREADS	64
 
 static long port = 7400, nclients = 4, nacceptors = 4, seconds = 5;
@@ -44,27 +46,6 @@ static atomic_long io_errors;		/* client-side read/write problems */
 static atomic_long accepted;
 static atomic_long served;
 static atomic_long server_errors;
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static void addr_of(struct sockaddr_in *sin, long p)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((unsigned short)p);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-}
 
 static void set_timeouts(int fd)
 {

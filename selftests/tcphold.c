@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
+
 #define MAX_GROUPS	32
 #define MAX_FDS		2048
 #define NAME_LEN	32
@@ -69,21 +71,6 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s)
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static struct group *find_group(const char *name, int create)
 {
 	struct group *free_slot = NULL;
@@ -112,14 +99,6 @@ static int group_add(struct group *g, int fd)
 	}
 	g->fds[g->nfds++] = fd;
 	return 0;
-}
-
-static void addr_of(struct sockaddr_in *sin, long port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((unsigned short)port);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
 static void cmd_listen(char **av)
