@@ -33,7 +33,13 @@
 #define IPPROTO_TCP	6
 #define NSEC_PER_SEC	1000000000ULL
 #define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
-#define REARM_MAX_NS	20000ULL	/* a re-arm's cancel to its start */
+/*
+ * References a timewait socket holds when its timer is re-armed: bhash,
+ * ehash, timer, and the lookup of tcp_timewait_state_process(), the only
+ * caller of inet_twsk_reschedule(). A new timewait socket starts its timer
+ * with 0 (6.1: before inet_twsk_hashdance()) or 3 (6.12 and later).
+ */
+#define REARM_REFS	4
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -70,7 +76,6 @@ struct tw_ident {
 struct tw_scratch {
 	/* Last timewait death on this CPU, undone if its timer re-arms. */
 	__u64 rearm_tw;
-	__u64 rearm_ns;
 	struct tw_ident rearm_id;
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
@@ -94,6 +99,21 @@ struct {
 	__type(key, struct tcpstate_netns_key);
 	__type(value, struct tcpstate_stats);
 } netns_stats SEC(".maps");
+
+/*
+ * A new namespace's per-CPU entry is allocated from the per-CPU allocator's
+ * atomic pool, which a burst of new namespaces can leave empty until its
+ * refill work runs: then its events go to a shared entry here (kmalloc'd,
+ * atomic adds), and readers add the two. Nothing is dropped unless both
+ * allocations fail.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_NETNS);
+	__type(key, struct tcpstate_netns_key);
+	__type(value, struct tcpstate_stats);
+} netns_spill SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -167,21 +187,33 @@ static __always_inline void count_error(int which)
 }
 
 /* The statistics of a namespace, created on first use. */
-static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
+/* The entry of key in map, created zeroed when missing; NULL if it cannot be. */
+static __always_inline struct tcpstate_stats *
+stats_entry(void *map, struct tcpstate_netns_key *key)
 {
-	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
 	struct tcpstate_stats *st;
 	__u32 zero = 0;
 	void *init;
 
-	st = bpf_map_lookup_elem(&netns_stats, &key);
+	st = bpf_map_lookup_elem(map, key);
 	if (st)
 		return st;
 	init = bpf_map_lookup_elem(&zero_stats, &zero);
 	if (!init)
 		return NULL;
-	bpf_map_update_elem(&netns_stats, &key, init, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&netns_stats, &key);
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
+{
+	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
+	struct tcpstate_stats *st;
+
+	st = stats_entry(&netns_stats, &key);
+	if (st)
+		return st;
+	st = stats_entry(&netns_spill, &key);
 	if (!st)
 		count_error(TCPSTATE_ERR_NETNS_FULL);
 	return st;
@@ -488,18 +520,28 @@ static __always_inline void on_set_state(struct sock *sk, int oldstate,
  * of a process-context transition, even in the kernel's own prologue or
  * epilogue around the program) is skipped and only counted in the
  * program's recursion_misses. So each tracepoint has two programs, run in
- * turn for every event. The first does the work and records the event in
- * a small per-CPU ring; the second finds it there and drops it, or, not
- * finding it, knows the first was skipped and does the work itself.
- * Only an event nested inside the second program's own nested run is
- * lost; handled[] lets user space report exactly those (misses - handled).
+ * turn for every event. The first does the work and pushes the event on a
+ * small per-CPU stack; the second pops it from there, or, not finding it,
+ * knows the first was skipped and does the work itself.
+ *
+ * Tracepoint probes run with preemption off, so events on one CPU nest
+ * strictly: whatever fires between the two programs of an event, or inside
+ * one of them, has finished before that event's second program runs. So
+ * the event is on the stack under only entries of finished events, and
+ * popping down to it empties those slots too. An entry stays behind when
+ * its second program was skipped (it fired inside the second program of
+ * an outer event); that outer second program drops it when it finishes,
+ * except in the few instructions of its epilogue. Every slot above the
+ * top is empty, so the search, which wraps around, sees only the stack. Only
+ * an event that fires inside the second program's own nested run is lost;
+ * handled[] lets user space report exactly those (misses - handled).
  */
-#define SEEN_SLOTS 8
+#define SEEN_DEPTH 8	/* a power of 2; far above any nesting depth */
 
-struct seen_ring {
-	__u64 obj[TCPSTATE_NEST_MAX][SEEN_SLOTS];	/* socket or timer */
-	__u32 what[TCPSTATE_NEST_MAX][SEEN_SLOTS];	/* old << 8 | new */
-	__u32 head[TCPSTATE_NEST_MAX];
+struct seen_stack {
+	__u64 obj[TCPSTATE_NEST_MAX][SEEN_DEPTH];	/* socket or timer */
+	__u32 what[TCPSTATE_NEST_MAX][SEEN_DEPTH];	/* old << 8 | new */
+	__u32 top[TCPSTATE_NEST_MAX];	/* free-running; slot = top % depth */
 };
 
 struct {
@@ -513,40 +555,62 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct seen_ring);
+	__type(value, struct seen_stack);
 } seen SEC(".maps");
 
+static __always_inline struct seen_stack *seen_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&seen, &zero);
+}
+
+/* The first program: the event is being handled. */
 static __always_inline void seen_push(int idx, __u64 obj, __u32 what)
 {
-	struct seen_ring *r;
-	__u32 zero = 0, h;
+	struct seen_stack *r = seen_get();
+	__u32 h;
 
-	r = bpf_map_lookup_elem(&seen, &zero);
 	if (!r)
 		return;
 	idx &= TCPSTATE_NEST_MAX - 1;
-	h = r->head[idx]++ & (SEEN_SLOTS - 1);
+	h = r->top[idx]++ & (SEEN_DEPTH - 1);
 	r->obj[idx][h] = obj;
 	r->what[idx][h] = what;
 }
 
-/* true when the first program handled this event (and forgets it). */
-static __always_inline bool seen_take(int idx, __u64 obj, __u32 what)
+/* Empties the n slots from the stack's top down, then lowers the top. */
+static __always_inline void seen_drop(struct seen_stack *r, int idx, __u32 n)
 {
-	struct seen_ring *r;
-	__u32 zero = 0;
+	__u32 top;
 
-	r = bpf_map_lookup_elem(&seen, &zero);
-	if (!r)
-		return true;	/* cannot happen; never count twice */
 	idx &= TCPSTATE_NEST_MAX - 1;
-	for (int i = 0; i < SEEN_SLOTS; i++) {
-		if (r->obj[idx][i] == obj && r->what[idx][i] == what) {
-			r->obj[idx][i] = 0;
-			return false;
+	top = r->top[idx];
+	for (__u32 i = 1; i <= SEEN_DEPTH; i++)
+		if (i <= n)
+			r->obj[idx][(top - i) & (SEEN_DEPTH - 1)] = 0;
+	r->top[idx] = top - n;
+}
+
+/*
+ * The second program: true when the first one handled this event, which
+ * is then popped with whatever finished events lie above it.
+ */
+static __always_inline bool seen_pop(struct seen_stack *r, int idx,
+				     __u64 obj, __u32 what)
+{
+	__u32 top, h;
+
+	idx &= TCPSTATE_NEST_MAX - 1;
+	top = r->top[idx];
+	for (__u32 i = 1; i <= SEEN_DEPTH; i++) {
+		h = (top - i) & (SEEN_DEPTH - 1);
+		if (r->obj[idx][h] == obj && r->what[idx][h] == what) {
+			seen_drop(r, idx, i);
+			return true;
 		}
 	}
-	return true;
+	return false;
 }
 
 static __always_inline void nest_handled(int idx)
@@ -559,7 +623,11 @@ static __always_inline void nest_handled(int idx)
 		__sync_fetch_and_add(&n->handled[idx & (TCPSTATE_NEST_MAX - 1)], 1);
 }
 
-/* filter: the event concerns us; obj/what: its identity; call: the work. */
+/*
+ * filter: the event concerns us; obj/what: its identity; call: the work.
+ * The second program, doing the work itself, then drops what events that
+ * fired during it pushed: they have finished, their second program skipped.
+ */
 #define NESTED_PAIR(tp, name, idx, proto, filter, obj, what, call)	\
 SEC("tp_btf/" #tp)							\
 int BPF_PROG(name##_btf, proto)						\
@@ -574,10 +642,18 @@ int BPF_PROG(name##_btf, proto)						\
 SEC("tp_btf/" #tp)							\
 int BPF_PROG(name##_nest, proto)					\
 {									\
-	if (!(filter) || !seen_take(idx, (__u64)(obj), (what)))		\
+	struct seen_stack *r;						\
+	__u32 top;							\
+									\
+	if (!(filter))							\
 		return 0;						\
+	r = seen_get();							\
+	if (!r || seen_pop(r, idx, (__u64)(obj), (what)))		\
+		return 0;						\
+	top = r->top[(idx) & (TCPSTATE_NEST_MAX - 1)];			\
 	nest_handled(idx);						\
 	call;								\
+	seen_drop(r, idx, r->top[(idx) & (TCPSTATE_NEST_MAX - 1)] - top); \
 	return 0;							\
 }
 
@@ -690,11 +766,14 @@ static __always_inline void tw_born(void *timer)
 		return;
 	id = tw_ident_of(tw);
 	/*
-	 * A re-arm is cancel then start back to back under the timer base
-	 * lock. A new timewait socket may reuse a dead one's memory, so the
-	 * address alone does not say it: the time and the tuple must too.
+	 * A re-arm is cancel then start of the same timer back to back on one
+	 * CPU, under the timer base lock. A new timewait socket may reuse a
+	 * dead one's memory, even with its tuple, so the address does not say
+	 * it: the reference count does. No time window is involved, so a vCPU
+	 * paused between the two events changes nothing.
 	 */
-	if (s->rearm_tw == key && now - s->rearm_ns < REARM_MAX_NS &&
+	if (s->rearm_tw == key &&
+	    BPF_CORE_READ(tw, __tw_common.skc_refcnt.refs.counter) >= REARM_REFS &&
 	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
@@ -775,7 +854,6 @@ static __always_inline void tw_died(void *timer)
 	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
-	s->rearm_ns = now;
 	s->rearm_id = tw_ident_of(tw);
 	if (s->handoff_tw == key)
 		s->handoff_tw = 0;

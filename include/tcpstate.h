@@ -95,7 +95,7 @@ struct tcpstate_stats {
  */
 #define TCPSTATE_FOR_EACH_ERROR(X)					\
 	X(TCPSTATE_ERR_NETNS_FULL, "netns_full",			\
-	  "namespace table full: events of a new namespace dropped")	\
+	  "namespace table full or out of memory: events of a new namespace dropped")	\
 	X(TCPSTATE_ERR_SK_STORAGE, "sk_storage_failed",			\
 	  "per-socket storage unavailable: socket counted without history") \
 	X(TCPSTATE_ERR_TW_FULL, "timewait_table_full",			\

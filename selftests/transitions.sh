@@ -4,8 +4,11 @@
 # transitions.sh - exact transition counts, step by step, each scenario in
 # a fresh netns with the collector loaded: client active close (close()
 # first) against a server's passive close, the same with a half-close
-# (shutdown(SHUT_WR)), simultaneous close through CLOSING, connection
-# refused, and an SO_LINGER {1, 0} abort. After every step the transitions
+# (shutdown(SHUT_WR)), the same with a short tcp_fin_timeout so that the
+# peer's FIN moves the timewait socket's timer to another timer-wheel bucket
+# (timer_cancel then timer_start: a re-arm, not a death and a birth),
+# simultaneous close through CLOSING, connection refused, and an SO_LINGER
+# {1, 0} abort. After every step the transitions
 # counted since the step before must be exactly the expected list.
 TEST_NAME=transitions
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +68,25 @@ scenario_active_close() {
 		"established close_wait 3"
 	hold close "S$g" && wait_ss "$ns" "listen=1 time_wait=3"
 	step "$g: server close(): LAST_ACK to CLOSE, client FIN_WAIT2 to TIME_WAIT" "$ns" \
+		"close_wait last_ack 3" "last_ack close 3" "fin_wait2 time_wait 3"
+	final_equal $g "$ns"
+	hold_stop
+	cleanup_ns "$ns"
+}
+
+scenario_rearm() {
+	local ns g=rearm
+	setup_ns ns && hold_start "$ns" 60
+	# The orphan's timewait socket (substate FIN_WAIT2) expires in 5 s;
+	# the FIN re-arms it for 60 s, in another timer-wheel level.
+	ip netns exec "$ns" sh -c 'echo 5 >/proc/sys/net/ipv4/tcp_fin_timeout'
+	handshake "$ns" 7206 3 $g
+	hold close "C$g" && wait_ss "$ns" "listen=1 fin_wait2=3 close_wait=3"
+	step "$g: client close() with tcp_fin_timeout 5: FIN_WAIT2 (timewait)" "$ns" \
+		"established fin_wait1 3" "fin_wait1 fin_wait2 3" \
+		"established close_wait 3"
+	hold close "S$g" && wait_ss "$ns" "listen=1 time_wait=3"
+	step "$g: server close(): the timer re-arm is FIN_WAIT2 to TIME_WAIT, not a death" "$ns" \
 		"close_wait last_ack 3" "last_ack close 3" "fin_wait2 time_wait 3"
 	final_equal $g "$ns"
 	hold_stop
@@ -136,11 +158,12 @@ scenario_linger() {
 
 assert_prereqs tc
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 22
 collector_load || ktap_skip_all "cannot load the collector"
 collector_guard
 
 scenario_active_close
+scenario_rearm
 scenario_half_close
 scenario_simultaneous
 scenario_refused

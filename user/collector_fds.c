@@ -35,6 +35,7 @@ static const struct collector_obj {
 	{ .kind = k, .pin = p, .names = { __VA_ARGS__ }, \
 	  .off = offsetof(struct collector_fds, f), .optional = opt }
 	OBJ(OBJ_MAP, "netns_stats", netns_stats, false, "netns_stats"),
+	OBJ(OBJ_MAP, "netns_spill", netns_spill, false, "netns_spill"),
 	OBJ(OBJ_MAP, "errors", errors, false, "errors"),
 	OBJ(OBJ_MAP, "fw2_pending", fw2_pending, false, "fw2_pending"),
 	OBJ(OBJ_MAP, "listeners", listeners, false, "listeners"),

@@ -248,6 +248,28 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 	snap->events_missed = misses > handled ? misses - handled : 0;
 }
 
+/* Adds the wanted namespaces' entries of a netns map (ncpus values each). */
+static int add_netns_map(struct bpf_src *b, int fd, int ncpus,
+			 const struct wanted *wanted, struct ts_snapshot *snap)
+{
+	struct tcpstate_netns_key key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct ts_netns *ns;
+
+		key = next;
+		prev = &key;
+		if (!wanted_key(wanted, &key) ||
+		    bpf_map_lookup_elem(fd, &key, b->percpu))
+			continue;
+		ns = snapshot_get(snap, key.inum);
+		if (!ns)
+			return -ENOMEM;
+		sum_stats(&ns->st, b->percpu, ncpus);
+	}
+	return 0;
+}
+
 static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		    unsigned int flags)
 {
@@ -255,7 +277,6 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	struct wanted wanted = {};
 	struct listener_acc acc = { .snap = snap, .wanted = &wanted };
 	struct tcpstate_errors *errs = b->percpu;
-	struct tcpstate_netns_key nkey, nnext, *nprev = NULL;
 	struct timespec ts;
 	__u32 key;
 	int err;
@@ -273,21 +294,11 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 
-	while (!bpf_map_get_next_key(b->fds.netns_stats, nprev, &nnext)) {
-		struct ts_netns *ns;
-
-		nkey = nnext;
-		nprev = &nkey;
-		if (!wanted_key(&wanted, &nkey) ||
-		    bpf_map_lookup_elem(b->fds.netns_stats, &nkey, b->percpu))
-			continue;
-		ns = snapshot_get(snap, nkey.inum);
-		if (!ns) {
-			err = -ENOMEM;
-			goto out;
-		}
-		sum_stats(&ns->st, b->percpu, b->ncpus);
-	}
+	err = add_netns_map(b, b->fds.netns_stats, b->ncpus, &wanted, snap);
+	if (!err)
+		err = add_netns_map(b, b->fds.netns_spill, 1, &wanted, snap);
+	if (err)
+		goto out;
 	err = run_map_iter(b->fds.listeners_read, b->fds.listeners,
 			   sizeof(struct tcpstate_listener), add_listener, &acc);
 	if (err || acc.err) {
