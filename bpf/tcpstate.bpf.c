@@ -586,9 +586,8 @@ static __always_inline void seen_drop(struct seen_stack *r, int idx, __u32 n)
 
 	idx &= TCPSTATE_NEST_MAX - 1;
 	top = r->top[idx];
-	for (__u32 i = 1; i <= SEEN_DEPTH; i++)
-		if (i <= n)
-			r->obj[idx][(top - i) & (SEEN_DEPTH - 1)] = 0;
+	for (__u32 i = 1; i <= SEEN_DEPTH && i <= n; i++)
+		r->obj[idx][(top - i) & (SEEN_DEPTH - 1)] = 0;
 	r->top[idx] = top - n;
 }
 

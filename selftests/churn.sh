@@ -31,19 +31,6 @@ only_time_wait() {
 	[ -z "$(ip netns exec "$1" ss -tanH | awk '$1 != "TIME-WAIT"')" ]
 }
 
-# trans FILE FROM TO: one transition count (0 when absent).
-trans() {
-	jq -r --arg f "$2" --arg t "$3" \
-		'[.transitions[] | select(.from == $f and .to == $t) | .count] | add // 0' "$1"
-}
-
-# snmp NS FIELD: a Tcp: counter of the netns.
-snmp() {
-	ip netns exec "$1" awk -v f="$2" '
-		$1 == "Tcp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
-		$1 == "Tcp:" { print $col[f] }' /proc/net/snmp
-}
-
 # eq DESC GOT WANT
 eq() {
 	if [ "$2" = "$3" ]; then

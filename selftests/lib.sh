@@ -11,7 +11,8 @@
 #   the collector   collector_load, collector_unload, collector_reload,
 #                   tcpstate_ns, summary_json
 #   counts          ss_counts, tcpstate_counts, counts_diff, wait_counts_equal,
-#                   transitions, transitions_delta, expect_transitions
+#                   transitions, transitions_delta, expect_transitions,
+#                   trans (one count from summary JSON), snmp (a Tcp: MIB)
 #   holding states  hold_start, hold, hold_stop (selftests/tcphold.c),
 #                   nft_ns
 #   polling         wait_until TIMEOUT_S CMD...
@@ -375,6 +376,19 @@ wait_ss() {
 	ktap_print_msg "set-up did not reach: $want"
 	ktap_print_msg "ss now: $(ss_counts "$ns" | tr '\n' ' ')"
 	return 1
+}
+
+# trans FILE FROM TO: one transition count (0 when absent).
+trans() {
+	jq -r --arg f "$2" --arg t "$3" \
+		'[.transitions[] | select(.from == $f and .to == $t) | .count] | add // 0' "$1"
+}
+
+# snmp NS FIELD: a Tcp: counter of the netns.
+snmp() {
+	ip netns exec "$1" awk -v f="$2" '
+		$1 == "Tcp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
+		$1 == "Tcp:" { print $col[f] }' /proc/net/snmp
 }
 
 # transitions NS: "from to count" lines, sorted.

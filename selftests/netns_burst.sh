@@ -15,19 +15,6 @@ TEST_NAME=netns_burst
 N=${BURST_NETNS:-32}
 CHURN_S=1
 
-# active_opens NS: the netns's Tcp: ActiveOpens.
-active_opens() {
-	ip netns exec "$1" awk '
-		$1 == "Tcp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
-		$1 == "Tcp:" { print $col["ActiveOpens"] }' /proc/net/snmp
-}
-
-# syn_sent_entries NS: tcpstate's close -> syn_sent of the netns.
-syn_sent_entries() {
-	summary_json "$1" | jq '[.transitions[] |
-		select(.from == "close" and .to == "syn_sent") | .count] | add // 0'
-}
-
 assert_prereqs
 [ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN (run make -C selftests)"
 ktap_print_header
@@ -52,7 +39,8 @@ wait
 bad_counts=() bad_opens=()
 for ns in "${NSS[@]}"; do
 	wait_counts_equal "$ns" 10 || bad_counts+=("$ns")
-	got=$(syn_sent_entries "$ns") want=$(active_opens "$ns")
+	summary_json "$ns" >"$LIB_TMPDIR/$ns.json"
+	got=$(trans "$LIB_TMPDIR/$ns.json" close syn_sent) want=$(snmp "$ns" ActiveOpens)
 	[ "$got" = "$want" ] ||
 		bad_opens+=("$ns: close -> syn_sent $got, ActiveOpens $want; tcpchurn: $(tr '\n' ' ' <"$LIB_TMPDIR/$ns.churn")")
 done
