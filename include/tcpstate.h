@@ -30,7 +30,8 @@
 #define TCPSTATE_ST_CLOSING		11
 #define TCPSTATE_ST_NEW_SYN_RECV	12
 #define TCPSTATE_ST_BOUND_INACTIVE	13
-#define TCPSTATE_NSTATES		16
+#define TCPSTATE_NSTATES		16	/* a power of two: see _STATE_MASK */
+#define TCPSTATE_STATE_MASK		(TCPSTATE_NSTATES - 1)
 
 /*
  * The states an operator sees, in the order tables print them:
@@ -57,12 +58,33 @@
 	X(TCPSTATE_ST_BOUND_INACTIVE, "bound_inactive", "BOUND-INACTIVE")
 
 /*
+ * The live-state predicate, derived from the table above: a state is live
+ * when TCPSTATE_FOR_EACH_STATE lists it. Usable in all three worlds.
+ */
+#define TCPSTATE__LIVE_BIT(idx, name, ss)	| (1u << (idx))
+#define TCPSTATE_LIVE_MASK	(0u TCPSTATE_FOR_EACH_STATE(TCPSTATE__LIVE_BIT))
+#define TCPSTATE_IS_LIVE(s)						\
+	((unsigned int)(s) < TCPSTATE_NSTATES &&			\
+	 ((TCPSTATE_LIVE_MASK >> (unsigned int)(s)) & 1u))
+
+/*
+ * Full-socket states: those /proc/net/sockstat "inuse" counts (hashed full
+ * sockets, LISTEN included). Live states less TIME_WAIT (timewait sockets,
+ * counted by "tw") and SYN_RECV, whose live count also holds request
+ * sockets; full sockets in SYN_RECV (Fast Open children) are rare and
+ * handled by the caller.
+ */
+#define TCPSTATE_FULLSOCK_MASK						\
+	(TCPSTATE_LIVE_MASK & ~(1u << TCPSTATE_ST_TIME_WAIT))
+
+/*
  * Time-in-state histograms: log2 buckets of microseconds.
  * Slot 0 holds durations under 1 us; slot i (1 <= i < SLOTS - 1) holds
  * [2^(i-1), 2^i) us; the last slot holds everything from 2^(SLOTS-2) us
  * (about 4.8 hours) up. Slot of d us: d == 0 ? 0 : min(fls64(d), SLOTS - 1).
  */
 #define TCPSTATE_HIST_SLOTS		36
+#define TCPSTATE_HIST_SLOT_MASK		63	/* bounds a slot for the verifier */
 
 /*
  * A network namespace: its net_cookie (never reused) and inode number
@@ -111,15 +133,12 @@ struct tcpstate_stats {
 	X(TCPSTATE_ERR_BAD_STATE, "bad_state",				\
 	  "state number out of range")
 
-#define TCPSTATE_ERR_NETNS_FULL		0
-#define TCPSTATE_ERR_SK_STORAGE		1
-#define TCPSTATE_ERR_TW_FULL		2
-#define TCPSTATE_ERR_TW_UNTRACKED	3
-#define TCPSTATE_ERR_LISTENER_FULL	4
-#define TCPSTATE_ERR_FW2_FULL		5
-#define TCPSTATE_ERR_UNTRACKED		6
-#define TCPSTATE_ERR_BAD_STATE		7
-#define TCPSTATE_NERRORS		8
+/* The error numbers, in the order of the table above. */
+#define TCPSTATE__ERR_ENUM(e, name, desc)	e,
+enum tcpstate_error {
+	TCPSTATE_FOR_EACH_ERROR(TCPSTATE__ERR_ENUM)
+	TCPSTATE_NERRORS
+};
 
 struct tcpstate_errors {
 	__u64 count[TCPSTATE_NERRORS];
@@ -137,6 +156,15 @@ struct tcpstate_errors {
 struct tcpstate_nesting {
 	__u64 handled[TCPSTATE_NEST_MAX];
 };
+
+/*
+ * A timewait socket's timer is re-armed (tcp_timewait_state_process() ->
+ * inet_twsk_reschedule()) while it holds at least this many references:
+ * bhash, ehash, the timer, and the caller's lookup. A new timewait socket
+ * arms its first timer with 0 (6.1: before inet_twsk_hashdance()) or 3
+ * (6.12 and later). Both collectors tell a re-arm from a birth by it.
+ */
+#define TCPSTATE_TW_REARM_REFS		4
 
 /* Limits (defaults; the BPF loader can change the map sizes at load). */
 #define TCPSTATE_MAX_NETNS		4096
@@ -179,7 +207,65 @@ struct tcpstate_listener {
 	__u32 pad;
 };
 
-/* /proc/net/tcpstate: the first line is "tcpstate <version>". */
+/*
+ * /proc/net/tcpstate (module/proc.c writes it, user/source_module.c reads
+ * it): the line "tcpstate <version>", then tables in the layout of
+ * /proc/net/netstat, a row of column names and a row of values, each row
+ * opening with "<Table>:". Readers find columns by name and skip tables and
+ * columns they do not know.
+ */
+#define TCPSTATE_PROC_FILE		"tcpstate"
+#define TCPSTATE_PROC_MAGIC		"tcpstate"	/* first word of line 1 */
 #define TCPSTATE_PROC_VERSION		1
+#define TCPSTATE_PROC_NETNS		"Netns"		/* column TCPSTATE_PROC_INUM */
+#define TCPSTATE_PROC_INUM		"inum"
+#define TCPSTATE_PROC_LIVE		"Live"		/* a column per live state */
+#define TCPSTATE_PROC_TRANSITIONS	"Transitions"	/* columns <old>-<new> */
+#define TCPSTATE_PROC_TRANS_SEP		'-'
+#define TCPSTATE_PROC_DURATION		"Duration_"	/* + a live state's name */
+#define TCPSTATE_PROC_LIFETIME		"Lifetime"
+#define TCPSTATE_PROC_SLOT		's'		/* histogram columns s<slot> */
+#define TCPSTATE_PROC_ERRORS		"Errors"	/* a column per error */
+#define TCPSTATE_PROC_COLLECTOR		"Collector"	/* records records_max */
+#define TCPSTATE_PROC_RECORDS		"records"
+#define TCPSTATE_PROC_RECORDS_MAX	"records_max"
+#define TCPSTATE_PROC_PROBE_COST	"Probe_cost"	/* probe_stats=1 only */
+
+/*
+ * Adds one CPU's (or one map entry's) statistics into a sum: the one
+ * function both readers use, so a new field cannot be left out of either.
+ * TCPSTATE_LOAD reads a field that may be written meanwhile (the module
+ * defines it as READ_ONCE); plain loads elsewhere.
+ */
+#ifndef TCPSTATE_LOAD
+#define TCPSTATE_LOAD(x)	(x)
+#endif
+static inline void tcpstate_stats_add(struct tcpstate_stats *sum,
+				      const struct tcpstate_stats *st)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < TCPSTATE_NSTATES; i++) {
+		sum->live[i] += TCPSTATE_LOAD(st->live[i]);
+		for (j = 0; j < TCPSTATE_NSTATES; j++)
+			sum->transitions[i][j] += TCPSTATE_LOAD(st->transitions[i][j]);
+		for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
+			sum->duration[i][j] += TCPSTATE_LOAD(st->duration[i][j]);
+	}
+	for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
+		sum->lifetime[j] += TCPSTATE_LOAD(st->lifetime[j]);
+}
+
+/* Masks and bounds follow from the counts; these break the build first. */
+_Static_assert((TCPSTATE_NSTATES & TCPSTATE_STATE_MASK) == 0,
+	       "TCPSTATE_NSTATES must be a power of two");
+_Static_assert(TCPSTATE_ST_BOUND_INACTIVE < TCPSTATE_NSTATES,
+	       "a state number does not fit the tables");
+_Static_assert(TCPSTATE_NSTATES <= 32, "TCPSTATE_LIVE_MASK is 32 bits");
+_Static_assert(TCPSTATE_HIST_SLOTS <= TCPSTATE_HIST_SLOT_MASK + 1 &&
+	       ((TCPSTATE_HIST_SLOT_MASK + 1) & TCPSTATE_HIST_SLOT_MASK) == 0,
+	       "TCPSTATE_HIST_SLOT_MASK must cover every slot");
+_Static_assert((TCPSTATE_NEST_MAX & (TCPSTATE_NEST_MAX - 1)) == 0,
+	       "TCPSTATE_NEST_MAX must be a power of two");
 
 #endif /* __TCPSTATE_H */

@@ -70,22 +70,10 @@ static u64 tcpstate_request_socks(struct net *net)
 
 static void tcpstate_fold(struct tcpstate_net *tn, struct tcpstate_stats *sum)
 {
-	unsigned int i, j;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		const struct tcpstate_stats *st = per_cpu_ptr(tn->stats, cpu);
-
-		for (i = 0; i < TCPSTATE_NSTATES; i++) {
-			sum->live[i] += READ_ONCE(st->live[i]);
-			for (j = 0; j < TCPSTATE_NSTATES; j++)
-				sum->transitions[i][j] += READ_ONCE(st->transitions[i][j]);
-			for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
-				sum->duration[i][j] += READ_ONCE(st->duration[i][j]);
-		}
-		for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
-			sum->lifetime[j] += READ_ONCE(st->lifetime[j]);
-	}
+	for_each_possible_cpu(cpu)
+		tcpstate_stats_add(sum, per_cpu_ptr(tn->stats, cpu));
 }
 
 static void tcpstate_show_hist(struct seq_file *seq, const char *table,
@@ -95,7 +83,7 @@ static void tcpstate_show_hist(struct seq_file *seq, const char *table,
 
 	seq_printf(seq, "%s%s:", table, state);
 	for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
-		seq_printf(seq, " s%u", j);
+		seq_printf(seq, " %c%u", TCPSTATE_PROC_SLOT, j);
 	seq_printf(seq, "\n%s%s:", table, state);
 	for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)
 		seq_printf(seq, " %llu", slots[j]);
@@ -124,11 +112,11 @@ static void tcpstate_show_probe_cost(struct seq_file *seq)
 			ns[i] += READ_ONCE(c->ns[i]);
 		}
 	}
-	seq_puts(seq, "Probe_cost:");
+	seq_puts(seq, TCPSTATE_PROC_PROBE_COST ":");
 	for (i = 0; i < TCPSTATE_NPROBES; i++)
 		seq_printf(seq, " %s_runs %s_ns", tcpstate_probe_names[i],
 			   tcpstate_probe_names[i]);
-	seq_puts(seq, "\nProbe_cost:");
+	seq_puts(seq, "\n" TCPSTATE_PROC_PROBE_COST ":");
 	for (i = 0; i < TCPSTATE_NPROBES; i++)
 		seq_printf(seq, " %llu %llu", runs[i], ns[i]);
 	seq_putc(seq, '\n');
@@ -155,42 +143,45 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
 		for (i = 0; i < TCPSTATE_NERRORS; i++)
 			errs[i] += READ_ONCE(per_cpu_ptr(tcpstate_errors, cpu)->count[i]);
 
-	seq_printf(seq, "tcpstate %d\n", TCPSTATE_PROC_VERSION);
-	seq_printf(seq, "Netns: inum\nNetns: %u\n", tn->inum);
+	seq_printf(seq, TCPSTATE_PROC_MAGIC " %d\n", TCPSTATE_PROC_VERSION);
+	seq_printf(seq, TCPSTATE_PROC_NETNS ": " TCPSTATE_PROC_INUM "\n"
+		   TCPSTATE_PROC_NETNS ": %u\n", tn->inum);
 
-	seq_puts(seq, "Live:");
+	seq_puts(seq, TCPSTATE_PROC_LIVE ":");
 	for (a = tcpstate_live_names; a->name; a++)
 		seq_printf(seq, " %s", a->name);
-	seq_puts(seq, "\nLive:");
+	seq_puts(seq, "\n" TCPSTATE_PROC_LIVE ":");
 	for (a = tcpstate_live_names; a->name; a++)
 		seq_printf(seq, " %lld", sum->live[a->index]);
 	seq_putc(seq, '\n');
 
-	seq_puts(seq, "Transitions:");
+	seq_puts(seq, TCPSTATE_PROC_TRANSITIONS ":");
 	for (a = tcpstate_all_names; a->name; a++)
 		for (b = tcpstate_all_names; b->name; b++)
-			seq_printf(seq, " %s-%s", a->name, b->name);
-	seq_puts(seq, "\nTransitions:");
+			seq_printf(seq, " %s%c%s", a->name, TCPSTATE_PROC_TRANS_SEP,
+				   b->name);
+	seq_puts(seq, "\n" TCPSTATE_PROC_TRANSITIONS ":");
 	for (a = tcpstate_all_names; a->name; a++)
 		for (b = tcpstate_all_names; b->name; b++)
 			seq_printf(seq, " %llu", sum->transitions[a->index][b->index]);
 	seq_putc(seq, '\n');
 
 	for (a = tcpstate_live_names; a->name; a++)
-		tcpstate_show_hist(seq, "Duration_", a->name,
+		tcpstate_show_hist(seq, TCPSTATE_PROC_DURATION, a->name,
 				   sum->duration[a->index]);
-	tcpstate_show_hist(seq, "Lifetime", "", sum->lifetime);
+	tcpstate_show_hist(seq, TCPSTATE_PROC_LIFETIME, "", sum->lifetime);
 
-	seq_puts(seq, "Errors:");
+	seq_puts(seq, TCPSTATE_PROC_ERRORS ":");
 	for (a = tcpstate_error_names; a->name; a++)
 		seq_printf(seq, " %s", a->name);
-	seq_puts(seq, "\nErrors:");
+	seq_puts(seq, "\n" TCPSTATE_PROC_ERRORS ":");
 	for (a = tcpstate_error_names; a->name; a++)
 		seq_printf(seq, " %llu", errs[a->index]);
 	seq_putc(seq, '\n');
 
-	seq_puts(seq, "Collector: records records_max\n");
-	seq_printf(seq, "Collector: %u %lu\n", tcpstate_table_used(),
+	seq_puts(seq, TCPSTATE_PROC_COLLECTOR ": " TCPSTATE_PROC_RECORDS " "
+		 TCPSTATE_PROC_RECORDS_MAX "\n");
+	seq_printf(seq, TCPSTATE_PROC_COLLECTOR ": %u %lu\n", tcpstate_table_used(),
 		   roundup_pow_of_two(tcpstate_max_sockets));
 	if (tcpstate_probe_stats)
 		tcpstate_show_probe_cost(seq);
@@ -206,7 +197,7 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
  */
 int tcpstate_proc_init(struct net *net)
 {
-	if (!proc_create_net_single("tcpstate", 0444, net->proc_net,
+	if (!proc_create_net_single(TCPSTATE_PROC_FILE, 0444, net->proc_net,
 				    tcpstate_proc_show, NULL))
 		return -ENOMEM;
 	return 0;
@@ -218,5 +209,5 @@ int tcpstate_proc_init(struct net *net)
  */
 void tcpstate_proc_exit(struct net *net)
 {
-	remove_proc_entry("tcpstate", net->proc_net);
+	remove_proc_entry(TCPSTATE_PROC_FILE, net->proc_net);
 }

@@ -18,6 +18,8 @@
 struct sock;
 struct timer_list;
 
+/* Statistics are folded while other CPUs write them. */
+#define TCPSTATE_LOAD(x)	READ_ONCE(x)
 #include "../include/tcpstate.h"	/* the shared contract */
 
 /**
@@ -128,8 +130,7 @@ static inline unsigned int tcpstate_slot(u64 ns)
 
 static inline bool tcpstate_is_live(int state)
 {
-	return state > 0 && state < TCPSTATE_NSTATES && state != TCPSTATE_ST_CLOSE &&
-	       state != TCPSTATE_ST_NEW_SYN_RECV && state != TCPSTATE_ST_BOUND_INACTIVE;
+	return TCPSTATE_IS_LIVE(state);
 }
 
 void tcpstate_leave(struct tcpstate_stats __percpu *st, int state,

@@ -74,13 +74,6 @@ struct tcpstate_tw_cpu {
 
 static DEFINE_PER_CPU(struct tcpstate_tw_cpu, tcpstate_tw_cpu);
 
-/*
- * References of a timewait socket whose timer is being re-armed: its bind
- * and ehash chains, its timer, and the lookup done by the caller of
- * tcp_timewait_state_process(). A timer_start with fewer is a new socket's.
- */
-#define TCPSTATE_REARM_REFS	4
-
 /* tw_timer_handler(), found by tcpstate_tw_init() before any probe runs. */
 static void (*tcpstate_tw_timer_fn)(struct timer_list *) __read_mostly;
 
@@ -272,7 +265,7 @@ void tcpstate_timer_start(struct timer_list *timer)
 	c = this_cpu_ptr(&tcpstate_tw_cpu);
 	rec = c->pending;
 	if (rec && tcpstate_rec_key(rec) == tw &&
-	    refcount_read(&tw->tw_refcnt) >= TCPSTATE_REARM_REFS) {
+	    refcount_read(&tw->tw_refcnt) >= TCPSTATE_TW_REARM_REFS) {
 		/* Re-armed into another bucket: not a death. */
 		c->pending = NULL;
 		atomic_andnot(TCPSTATE_TW_CANCELLED, &rec->tw);
