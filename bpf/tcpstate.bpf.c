@@ -33,13 +33,6 @@
 #define IPPROTO_TCP	6
 #define NSEC_PER_SEC	1000000000ULL
 #define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
-/*
- * References a timewait socket holds when its timer is re-armed: bhash,
- * ehash, timer, and the lookup of tcp_timewait_state_process(), the only
- * caller of inet_twsk_reschedule(). A new timewait socket starts its timer
- * with 0 (6.1: before inet_twsk_hashdance()) or 3 (6.12 and later).
- */
-#define REARM_REFS	4
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -57,13 +50,6 @@ struct sk_info {
 	__u8 state;		/* the state it is counted in; 0: not counted */
 	__u8 pad[3];
 	char comm[TCPSTATE_TASK_COMM_LEN];
-};
-
-struct listener_key {
-	__u64 cookie;
-	__u32 netns;
-	__u16 port;
-	__u16 family;
 };
 
 /* What ties a timewait socket to its full socket and its re-arms. */
@@ -167,7 +153,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, TCPSTATE_MAX_LISTENERS);
 	__type(key, __u64);
-	__type(value, struct listener_key);
+	__type(value, struct tcpstate_listener);
 } listeners SEC(".maps");
 
 struct {
@@ -182,8 +168,8 @@ static __always_inline void count_error(int which)
 	__u32 zero = 0;
 	struct tcpstate_errors *e = bpf_map_lookup_elem(&errors, &zero);
 
-	if (e && which >= 0 && which < TCPSTATE_NERRORS)
-		__sync_fetch_and_add(&e->count[which & 7], 1);
+	if (e && (unsigned int)which < TCPSTATE_NERRORS)
+		__sync_fetch_and_add(&e->count[which], 1);
 }
 
 /* The statistics of a namespace, created on first use. */
@@ -249,7 +235,7 @@ static __always_inline __u64 sidx(int s)
 {
 	__u64 v = (__u32)s;
 
-	asm volatile("%0 &= 15" : "+r"(v));
+	asm volatile("%0 &= %1" : "+r"(v) : "i"(TCPSTATE_STATE_MASK));
 	return v;
 }
 
@@ -257,7 +243,7 @@ static __always_inline __u64 slotidx(int slot)
 {
 	__u64 v = (__u32)slot;
 
-	asm volatile("%0 &= 63" : "+r"(v));
+	asm volatile("%0 &= %1" : "+r"(v) : "i"(TCPSTATE_HIST_SLOT_MASK));
 	return v < TCPSTATE_HIST_SLOTS ? v : TCPSTATE_HIST_SLOTS - 1;
 }
 
@@ -387,8 +373,8 @@ static __always_inline void listener_track(struct sock *sk, __u32 netns,
 	__u64 key = (__u64)sk;
 
 	if (newstate == TCP_LISTEN) {
-		struct listener_key l = {
-			.cookie = cookie,
+		struct tcpstate_listener l = {
+			.netns_cookie = cookie,
 			.netns = netns,
 			.port = SK_READ(btf, sk, __sk_common.skc_num),
 			.family = SK_READ(btf, sk, __sk_common.skc_family),
@@ -772,7 +758,7 @@ static __always_inline void tw_born(void *timer)
 	 * paused between the two events changes nothing.
 	 */
 	if (s->rearm_tw == key &&
-	    BPF_CORE_READ(tw, __tw_common.skc_refcnt.refs.counter) >= REARM_REFS &&
+	    BPF_CORE_READ(tw, __tw_common.skc_refcnt.refs.counter) >= TCPSTATE_TW_REARM_REFS &&
 	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
@@ -962,47 +948,48 @@ int baseline(struct bpf_iter__tcp *ctx)
 	return 0;
 }
 
-/* One struct tcpstate_listener per listening socket. */
-SEC("iter/bpf_map_elem")
-int listeners_read(struct bpf_iter__bpf_map_elem *ctx)
-{
-	struct listener_key *l = ctx->value;
-	struct inet_connection_sock *icsk;
-	struct tcpstate_listener rec = {};
-	__u64 *key = ctx->key;
+/*
+ * Programs user space runs (BPF_PROG_TEST_RUN) before each read; they walk
+ * only their own maps, O(entries), never the sockets.
+ */
 
-	if (!key || !l)
-		return 0;
-	/* Also ties this program to the collector's maps for id lookups. */
-	if (!stats_of(l->netns, l->cookie))
-		return 0;
-	icsk = (void *)*key;
-	rec.netns = l->netns;
-	rec.port = l->port;
-	rec.family = l->family;
-	rec.syn_recv = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
-	rec.accept_queue = BPF_CORE_READ(icsk, icsk_inet.sk.sk_ack_backlog);
-	rec.accept_max = BPF_CORE_READ(icsk, icsk_inet.sk.sk_max_ack_backlog);
-	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+static long listener_refresh(struct bpf_map *map, __u64 *key,
+			     struct tcpstate_listener *l, void *ctx)
+{
+	struct inet_connection_sock *icsk = (void *)*key;
+
+	l->syn_recv = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+	l->accept_queue = BPF_CORE_READ(icsk, icsk_inet.sk.sk_ack_backlog);
+	l->accept_max = BPF_CORE_READ(icsk, icsk_inet.sk.sk_max_ack_backlog);
 	return 0;
 }
 
-/* Re-reads the substate of timewait sockets counted as FIN_WAIT2. */
-SEC("iter/bpf_map_elem")
-int fw2_reconcile(struct bpf_iter__bpf_map_elem *ctx)
+/* Every listener's request sockets and accept queue, written in place. */
+SEC("syscall")
+int listeners_refresh(void *ctx)
 {
-	struct tcpstate_tw *e;
-	__u64 *k = ctx->key;
-	__u64 key;
+	bpf_for_each_map_elem(&listeners, listener_refresh, NULL, 0);
+	return 0;
+}
 
-	if (!k)
-		return 0;
-	key = *k;
+static long fw2_check(struct bpf_map *map, __u64 *k, __u8 *v, void *ctx)
+{
+	__u64 key = *k;
+	struct tcpstate_tw *e;
+
 	e = bpf_map_lookup_elem(&timewait, &key);
 	if (!e) {
 		bpf_map_delete_elem(&fw2_pending, &key);
 		return 0;
 	}
 	tw_reconcile(key, e, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* Re-reads the substate of timewait sockets counted as FIN_WAIT2. */
+SEC("syscall")
+int fw2_reconcile(void *ctx)
+{
+	bpf_for_each_map_elem(&fw2_pending, fw2_check, NULL, 0);
 	return 0;
 }

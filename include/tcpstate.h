@@ -194,10 +194,13 @@ struct tcpstate_tw {
 };
 
 /*
- * One record per listening socket, written by the BPF "listeners"
- * iterator: its request sockets (SYN_RECV minisockets) and accept queue.
+ * One listening socket, the value of the BPF "listeners" map (keyed by the
+ * socket's address). The tracepoint fills the identity at LISTEN; the
+ * listeners_refresh program fills the queue figures in place before each
+ * read: its request sockets (SYN_RECV minisockets) and accept queue.
  */
 struct tcpstate_listener {
+	__u64 netns_cookie;
 	__u32 netns;
 	__u32 syn_recv;		/* icsk_accept_queue.qlen: request sockets */
 	__u32 accept_queue;	/* sk_ack_backlog */

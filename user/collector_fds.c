@@ -19,7 +19,7 @@
 
 enum obj_kind {
 	OBJ_MAP,	/* pinned as map_<pin> */
-	OBJ_ITER,	/* iterator program, pinned as prog_<pin> */
+	OBJ_PROG,	/* program run from user space, pinned as prog_<pin> */
 	OBJ_ATTACHED,	/* attached program, its link pinned as link_<pin> */
 };
 
@@ -42,8 +42,8 @@ static const struct collector_obj {
 	OBJ(OBJ_MAP, "nesting", nesting, true, "nesting"),	/* tp_btf only */
 	/* Per timewait socket (port, peer, owner, age): for the daemon. */
 	OBJ(OBJ_MAP, "timewait", timewait, true, "timewait"),
-	OBJ(OBJ_ITER, "listeners_read", listeners_read, false, "listeners_read"),
-	OBJ(OBJ_ITER, "fw2_reconcile", fw2_reconcile, false, "fw2_reconcile"),
+	OBJ(OBJ_PROG, "listeners_refresh", listeners_refresh, false, "listeners_refresh"),
+	OBJ(OBJ_PROG, "fw2_reconcile", fw2_reconcile, false, "fw2_reconcile"),
 	OBJ(OBJ_ATTACHED, "set_state", set_state, false, "set_state_btf", "set_state_tp"),
 	OBJ(OBJ_ATTACHED, "set_state_nest", set_state_nest, true, "set_state_nest"),
 	OBJ(OBJ_ATTACHED, "timer_start", timer_start, true,
@@ -80,7 +80,7 @@ void collector_close(struct collector_fds *f)
 static void pin_path(char *buf, size_t len, const struct collector_obj *o)
 {
 	static const char *const prefix[] = {
-		[OBJ_MAP] = "map_", [OBJ_ITER] = "prog_", [OBJ_ATTACHED] = "link_",
+		[OBJ_MAP] = "map_", [OBJ_PROG] = "prog_", [OBJ_ATTACHED] = "link_",
 	};
 
 	snprintf(buf, len, PIN_DIR "/%s%s", prefix[o->kind], o->pin);
@@ -100,7 +100,7 @@ int collector_pin_objects(struct bpf_object *obj)
 		if (o->kind == OBJ_MAP) {
 			map = bpf_object__find_map_by_name(obj, o->names[0]);
 			err = map ? bpf_map__pin(map, path) : -ENOENT;
-		} else if (o->kind == OBJ_ITER) {
+		} else if (o->kind == OBJ_PROG) {
 			prog = bpf_object__find_program_by_name(obj, o->names[0]);
 			err = prog ? bpf_program__pin(prog, path) : -ENOENT;
 		} else {
@@ -189,6 +189,23 @@ static bool uses_map(int pfd, __u32 map_id)
 	return false;
 }
 
+/* Whether pfd uses one of the collector's maps already opened. */
+static bool uses_our_map(struct collector_fds *f, int pfd)
+{
+	for (size_t i = 0; i < NOBJS; i++) {
+		struct bpf_map_info mi = {};
+		__u32 len = sizeof(mi);
+		int fd = *fd_of(f, &objs[i]);
+
+		if (objs[i].kind != OBJ_MAP || fd < 0 ||
+		    bpf_obj_get_info_by_fd(fd, &mi, &len))
+			continue;
+		if (uses_map(pfd, mi.id))
+			return true;
+	}
+	return false;
+}
+
 /* Opens, from the maps prog uses, those named like ours. */
 static void open_maps_of(struct collector_fds *f, int pfd)
 {
@@ -224,8 +241,7 @@ static int prog_name(int pfd, char name[NAME_LEN])
 /* The attached set_state program is what marks a loaded collector. */
 static int open_by_id(struct collector_fds *f)
 {
-	struct bpf_map_info mi = {};
-	__u32 id = 0, len = sizeof(mi);
+	__u32 id = 0, len;
 	char name[NAME_LEN];
 
 	while (!bpf_link_get_next_id(id, &id)) {
@@ -250,19 +266,18 @@ static int open_by_id(struct collector_fds *f)
 	for (size_t i = 0; i < NOBJS; i++)
 		if (objs[i].kind == OBJ_ATTACHED)
 			open_maps_of(f, *fd_of(f, &objs[i]));
-	len = sizeof(mi);
-	if (f->netns_stats < 0 || bpf_obj_get_info_by_fd(f->netns_stats, &mi, &len))
+	if (f->netns_stats < 0)
 		return -ENOENT;
-	/* The iterator programs are not attached: find them by their maps. */
+	/* The programs run from user space are not attached: find them by maps. */
 	id = 0;
 	while (!bpf_prog_get_next_id(id, &id)) {
 		int pfd = bpf_prog_get_fd_by_id(id);
 
 		if (pfd < 0)
 			continue;
-		if (!prog_name(pfd, name) && slot_of(f, OBJ_ITER, name) &&
-		    uses_map(pfd, mi.id))
-			keep(f, OBJ_ITER, name, pfd);
+		if (!prog_name(pfd, name) && slot_of(f, OBJ_PROG, name) &&
+		    uses_our_map(f, pfd))
+			keep(f, OBJ_PROG, name, pfd);
 		else
 			close(pfd);
 	}

@@ -24,7 +24,7 @@ struct load_opts {
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
 	int netns_stats, netns_spill, errors, fw2_pending, listeners, nesting, timewait;
-	int listeners_read, fw2_reconcile;	/* iterator programs */
+	int listeners_refresh, fw2_reconcile;	/* run from user space */
 	int set_state, set_state_nest, timer_start, timer_cancel; /* attached */
 };
 

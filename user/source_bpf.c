@@ -71,46 +71,14 @@ fail:
 	return err;
 }
 
-/* Runs a map-element iterator; calls rec() for every whole record. */
-static int run_map_iter(int prog_fd, int map_fd, size_t rec_size,
-			void (*rec)(const void *r, void *arg), void *arg)
+/* Runs one of the collector's syscall programs (BPF_PROG_TEST_RUN). */
+static int run_prog(int prog_fd)
 {
-	union bpf_iter_link_info linfo = { .map.map_fd = map_fd };
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .iter_info = &linfo,
-		    .iter_info_len = sizeof(linfo));
-	char buf[4096];
-	size_t have = 0;
-	int link, fd, err = 0;
-	ssize_t n;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
-	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
-	if (link < 0)
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
-	fd = bpf_iter_create(link);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	while ((n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
-		size_t off = 0;
-
-		have += n;
-		if (rec)
-			for (; have - off >= rec_size; off += rec_size)
-				rec(buf + off, arg);
-		else
-			off = have;
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-	if (n < 0)
-		err = -errno;
-	else if (have)
-		err = -EBADMSG;	/* a torn record */
-	close(fd);
-out:
-	close(link);
-	return err;
+	return opts.retval ? -EIO : 0;
 }
 
 /* The namespaces a read reports: the caller's, or every live one. */
@@ -173,27 +141,30 @@ static int wanted_get(struct wanted *w, bool all)
 	return err;
 }
 
-struct listener_acc {
-	struct ts_snapshot *snap;
-	const struct wanted *wanted;
-	int err;
-};
-
-static void add_listener(const void *r, void *arg)
+/* Adds every wanted namespace's request sockets to its syn_recv. */
+static int add_listeners(struct bpf_src *b, const struct wanted *wanted,
+			 struct ts_snapshot *snap)
 {
+	__u64 key, next, *prev = NULL;
 	struct tcpstate_listener l;
-	struct listener_acc *acc = arg;
-	struct ts_netns *ns;
 
-	memcpy(&l, r, sizeof(l));
-	if (!wanted_inum(acc->wanted, l.netns))
-		return;
-	ns = snapshot_get(acc->snap, l.netns);
-	if (!ns) {
-		acc->err = -ENOMEM;
-		return;
+	while (!bpf_map_get_next_key(b->fds.listeners, prev, &next)) {
+		struct ts_netns *ns;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(b->fds.listeners, &key, &l))
+			continue;	/* closed meanwhile */
+		if (!wanted_inum(wanted, l.netns) ||
+		    !wanted_key(wanted, &(struct tcpstate_netns_key){
+				.cookie = l.netns_cookie, .inum = l.netns }))
+			continue;
+		ns = snapshot_get(snap, l.netns);
+		if (!ns)
+			return -ENOMEM;
+		ns->st.live[TCPSTATE_ST_SYN_RECV] += l.syn_recv;
 	}
-	ns->st.live[TCPSTATE_ST_SYN_RECV] += l.syn_recv;
+	return 0;
 }
 
 static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
@@ -275,7 +246,6 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 {
 	struct bpf_src *b = src->priv;
 	struct wanted wanted = {};
-	struct listener_acc acc = { .snap = snap, .wanted = &wanted };
 	struct tcpstate_errors *errs = b->percpu;
 	struct timespec ts;
 	__u32 key;
@@ -286,7 +256,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		warnx_("cannot tell the network namespaces apart: %s", strerror(-err));
 		goto out;
 	}
-	err = run_map_iter(b->fds.fw2_reconcile, b->fds.fw2_pending, 1, NULL, NULL);
+	err = run_prog(b->fds.fw2_reconcile);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
 		goto out;
@@ -299,10 +269,8 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		err = add_netns_map(b, b->fds.netns_spill, 1, &wanted, snap);
 	if (err)
 		goto out;
-	err = run_map_iter(b->fds.listeners_read, b->fds.listeners,
-			   sizeof(struct tcpstate_listener), add_listener, &acc);
-	if (err || acc.err) {
-		err = err ?: acc.err;
+	err = run_prog(b->fds.listeners_refresh) ?: add_listeners(b, &wanted, snap);
+	if (err) {
 		warnx_("cannot read the listeners' request sockets: %s",
 		       strerror(-err));
 		goto out;
