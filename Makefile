@@ -63,7 +63,7 @@ define compile_bpf
 	$(Q)rm -f $@.tmp
 endef
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/tcpstate.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/tcpstate.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(compile_bpf)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)

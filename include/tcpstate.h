@@ -131,7 +131,13 @@ struct tcpstate_stats {
 	X(TCPSTATE_ERR_UNTRACKED, "untracked_transition",		\
 	  "transition of a socket the collector had not counted")	\
 	X(TCPSTATE_ERR_BAD_STATE, "bad_state",				\
-	  "state number out of range")
+	  "state number out of range")					\
+	X(TCPSTATE_ERR_MISSED_EVENT, "missed_event",			\
+	  "an event's old state was not the one recorded for its socket: " \
+	  "an earlier event was missed, the live counts followed the socket") \
+	X(TCPSTATE_ERR_CLOSE_UNSEEN, "close_unseen",			\
+	  "a socket was destroyed while counted in a live state: its close " \
+	  "was missed, and it was uncounted at destruction")
 
 /* The error numbers, in the order of the table above. */
 #define TCPSTATE__ERR_ENUM(e, name, desc)	e,
@@ -151,6 +157,7 @@ struct tcpstate_errors {
 #define TCPSTATE_NEST_SET_STATE		0
 #define TCPSTATE_NEST_TIMER_START	1
 #define TCPSTATE_NEST_TIMER_CANCEL	2
+#define TCPSTATE_NEST_DESTROY		3
 #define TCPSTATE_NEST_MAX		4
 
 struct tcpstate_nesting {

@@ -50,6 +50,7 @@ static const struct collector_obj {
 	    "timer_start_btf", "timer_start_tp"),
 	OBJ(OBJ_ATTACHED, "timer_cancel", timer_cancel, true,
 	    "timer_cancel_btf", "timer_cancel_tp"),
+	OBJ(OBJ_ATTACHED, "destroy", destroy, true, "destroy_btf", "destroy_tp"),
 #undef OBJ
 };
 

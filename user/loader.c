@@ -207,6 +207,9 @@ int collector_load(const struct load_opts *opts)
 	bpf_program__set_autoload(skel->progs.timer_start_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_btf, btf);
 	bpf_program__set_autoload(skel->progs.set_state_nest, btf);
+	bpf_program__set_autoload(skel->progs.destroy_btf, btf);
+	bpf_program__set_autoload(skel->progs.destroy_nest, btf);
+	bpf_program__set_autoload(skel->progs.destroy_tp, !btf);
 	bpf_program__set_autoload(skel->progs.timer_start_nest, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_nest, btf);
 	bpf_program__set_autoload(skel->progs.set_state_tp, !btf);
@@ -233,11 +236,14 @@ int collector_load(const struct load_opts *opts)
 		      attach_pin(skel->progs.timer_start_nest, PIN_LINK("timer_start_nest")) ?:
 		      attach_pin(skel->progs.timer_cancel_btf, PIN_LINK("timer_cancel")) ?:
 		      attach_pin(skel->progs.timer_cancel_nest, PIN_LINK("timer_cancel_nest")) ?:
+		      attach_pin(skel->progs.destroy_btf, PIN_LINK("destroy")) ?:
+		      attach_pin(skel->progs.destroy_nest, PIN_LINK("destroy_nest")) ?:
 		      attach_pin(skel->progs.set_state_btf, PIN_LINK("set_state")) ?:
 		      attach_pin(skel->progs.set_state_nest, PIN_LINK("set_state_nest"));
 	else
 		err = attach_pin(skel->progs.timer_start_tp, PIN_LINK("timer_start")) ?:
 		      attach_pin(skel->progs.timer_cancel_tp, PIN_LINK("timer_cancel")) ?:
+		      attach_pin(skel->progs.destroy_tp, PIN_LINK("destroy")) ?:
 		      attach_pin(skel->progs.set_state_tp, PIN_LINK("set_state"));
 	if (err)
 		goto out_unpin;

@@ -25,7 +25,8 @@ struct load_opts {
 struct collector_fds {
 	int netns_stats, netns_spill, errors, fw2_pending, listeners, nesting, timewait;
 	int listeners_refresh, fw2_reconcile;	/* run from user space */
-	int set_state, set_state_nest, timer_start, timer_cancel; /* attached */
+	/* attached: the first program of each tracepoint (tp_btf) or the only one */
+	int set_state, set_state_nest, timer_start, timer_cancel, destroy;
 };
 
 struct bpf_object;

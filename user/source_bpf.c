@@ -193,7 +193,9 @@ static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v
  */
 static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
-	const int progs[] = { b->fds.set_state, b->fds.timer_start, b->fds.timer_cancel };
+	/* The first programs: a twin's own misses were handled by the first. */
+	const int progs[] = { b->fds.set_state, b->fds.timer_start,
+			      b->fds.timer_cancel, b->fds.destroy };
 	const struct tcpstate_nesting *n = b->percpu;
 	__u64 misses = 0, handled = 0;
 	struct timespec now;

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * maps.bpf.h - every map of the BPF collector, and the load-time knobs.
+ * Value layouts shared with user space are in include/tcpstate.h.
+ */
+#ifndef __TCPSTATE_MAPS_BPF_H
+#define __TCPSTATE_MAPS_BPF_H
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define NSEC_PER_SEC	1000000000ULL
+#define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
+#define EEXIST		17
+
+/* Set by the loader before load. */
+const volatile __u64 targ_tw_timer_fn;	/* address of tw_timer_handler */
+const volatile bool targ_sk_storage;	/* tp_btf: per-socket data in sk_storage */
+
+extern int CONFIG_HZ __kconfig __weak;
+
+/*
+ * What each full socket carries between events. state is the state the
+ * socket is counted in: 0 when the collector has never seen it, TCP_CLOSE
+ * once it has closed (counted nowhere).
+ */
+struct sk_info {
+	__u64 entered_ns;	/* entered the recorded state; 0: unknown */
+	__u64 born_ns;		/* SYN_SENT/SYN_RECV; 0: unknown */
+	__u32 tgid;
+	__u8 state;
+	__u8 pad[3];
+	char comm[TCPSTATE_TASK_COMM_LEN];
+};
+
+/* What ties a timewait socket to its full socket and its re-arms. */
+struct tw_ident {
+	__u32 hash;
+	__u32 ports;
+};
+
+/* Per-CPU scratch that links consecutive timer and state events. */
+struct tw_scratch {
+	/* Last timewait death on this CPU, undone if its timer re-arms. */
+	__u64 rearm_tw;
+	struct tw_ident rearm_id;
+	struct tcpstate_tw rearm;
+	__s32 rearm_dur_slot;
+	__s32 rearm_life_slot;
+	/*
+	 * Last timewait birth, matched to the full socket's CLOSE that
+	 * follows it on this CPU (tcp_time_wait(), then tcp_done()). Matched
+	 * by netns and tuple, not by time: a vCPU paused between the two
+	 * would outlast any window.
+	 */
+	__u64 handoff_tw;
+	struct tw_ident handoff_id;
+	__u32 handoff_netns;
+	__u32 pad;
+	/* Last timewait death handled on this CPU: the twin's idempotence. */
+	__u64 died_tw;
+};
+
+/* Per namespace statistics, one value per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_NETNS);
+	__type(key, struct tcpstate_netns_key);
+	__type(value, struct tcpstate_stats);
+} netns_stats SEC(".maps");
+
+/*
+ * A new namespace's per-CPU entry is allocated from the per-CPU allocator's
+ * atomic pool, which a burst of new namespaces can leave empty until its
+ * refill work runs: then its events go to a shared entry here (kmalloc'd,
+ * atomic adds), and readers add the two. Nothing is dropped unless both
+ * allocations fail.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_NETNS);
+	__type(key, struct tcpstate_netns_key);
+	__type(value, struct tcpstate_stats);
+} netns_spill SEC(".maps");
+
+/* A zeroed value to create entries from (too large for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_stats);
+} zero_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_errors);
+} errors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sk_info);
+} sk_storage SEC(".maps");
+
+/* The same, keyed by socket address, where sk_storage is not usable. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 21);
+	__type(key, __u64);
+	__type(value, struct sk_info);
+} sk_table SEC(".maps");
+
+/* Timewait sockets, keyed by address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_TIMEWAIT);
+	__type(key, __u64);
+	__type(value, struct tcpstate_tw);
+} timewait SEC(".maps");
+
+/* Timewait sockets counted in substate FIN_WAIT2, to re-check at read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_TIMEWAIT);
+	__type(key, __u64);
+	__type(value, __u8);
+} fw2_pending SEC(".maps");
+
+/* Listening sockets, keyed by address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_LISTENERS);
+	__type(key, __u64);
+	__type(value, struct tcpstate_listener);
+} listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tw_scratch);
+} scratch SEC(".maps");
+
+/* Events each twin program handled because its first program was skipped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_nesting);
+} nesting SEC(".maps");
+
+static __always_inline struct tw_scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+#endif /* __TCPSTATE_MAPS_BPF_H */

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * sk.bpf.h - full sockets: sock:inet_sock_set_state and tcp:tcp_destroy_sock.
+ *
+ * Each socket records the state it is counted in (struct sk_info). An
+ * event moves the socket from its recorded state, not from the event's
+ * oldstate, so the live counts are a function of the recorded states: a
+ * missed event costs a transition count (counted as missed_event when the
+ * next event's oldstate disagrees), never a live count. Applying an event
+ * is idempotent (a socket already recorded in the event's new state is
+ * left alone), so the twin programs (nest.bpf.h) can both run it. A socket
+ * destroyed while still recorded live had its close missed: it is
+ * uncounted then (close_unseen).
+ */
+#ifndef __TCPSTATE_SK_BPF_H
+#define __TCPSTATE_SK_BPF_H
+
+/*
+ * A field of a socket. btf: the pointer is a BTF one (tp_btf, iterators),
+ * read with a plain load; otherwise with a probe read. btf is a constant
+ * in each caller, so only one of the two is compiled in.
+ */
+#define SK_READ(btf, sk, field) ((btf) ? (sk)->field : BPF_CORE_READ(sk, field))
+
+/*
+ * Both ports, network order. Not skc_portpair: skc_num is already zero
+ * when a socket that released its port reports CLOSE.
+ */
+static __always_inline __u32 ports_of(__u16 sport, __u16 dport)
+{
+	return (__u32)sport << 16 | dport;
+}
+
+static __always_inline __u32 netns_of_sk(const struct sock *sk, const bool btf)
+{
+	if (btf)
+		return sk->__sk_common.skc_net.net->ns.inum;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline __u64 cookie_of_sk(const struct sock *sk, const bool btf)
+{
+	if (btf)
+		return sk->__sk_common.skc_net.net->net_cookie;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+}
+
+/* The socket's record; created (zeroed) when create and missing. */
+static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create)
+{
+	struct sk_info zero = {};
+	__u64 key = (__u64)sk;
+	struct sk_info *info;
+
+	if (targ_sk_storage)
+		return bpf_sk_storage_get(&sk_storage, sk, NULL,
+					  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	info = bpf_map_lookup_elem(&sk_table, &key);
+	if (info || !create)
+		return info;
+	bpf_map_update_elem(&sk_table, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sk_table, &key);
+}
+
+/* Socket storage goes with the socket; the fallback table is emptied here. */
+static __always_inline void sk_info_forget(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+
+	if (!targ_sk_storage)
+		bpf_map_delete_elem(&sk_table, &key);
+}
+
+/*
+ * Whether an event's oldstate is one the socket was counted in. Not for a
+ * socket leaving CLOSE, nor for the accepted child, whose event reports
+ * the listener's LISTEN.
+ */
+static __always_inline bool old_was_counted(int oldstate, int newstate)
+{
+	return oldstate != TCP_CLOSE &&
+	       !(oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV);
+}
+
+static __always_inline void remember_owner(struct sk_info *info, const bool btf)
+{
+	if (btf) {
+		/* Plain loads from the task: no helper copies the name. */
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		info->tgid = task->tgid;
+		__builtin_memcpy(info->comm, task->comm, sizeof(info->comm));
+		return;
+	}
+	info->tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(info->comm, sizeof(info->comm));
+}
+
+static __always_inline void listener_track(struct sock *sk, __u32 netns,
+					   __u64 cookie, int oldstate, int newstate,
+					   const bool btf)
+{
+	__u64 key = (__u64)sk;
+
+	if (newstate == TCP_LISTEN) {
+		struct tcpstate_listener l = {
+			.netns_cookie = cookie,
+			.netns = netns,
+			.port = SK_READ(btf, sk, __sk_common.skc_num),
+			.family = SK_READ(btf, sk, __sk_common.skc_family),
+		};
+
+		if (bpf_map_update_elem(&listeners, &key, &l, BPF_ANY))
+			count_error(TCPSTATE_ERR_LISTENER_FULL);
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+		bpf_map_delete_elem(&listeners, &key);
+	}
+}
+
+/* tw.bpf.h: the full socket's CLOSE that hands over to its timewait socket. */
+static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
+					     struct tcpstate_stats *st,
+					     struct sk_info *info, int oldstate,
+					     __u64 now, const bool btf);
+
+/*
+ * One state event. Returns true when it changed anything (false: it was
+ * already applied, by this event's other program).
+ */
+static __always_inline bool on_set_state(struct sock *sk, int oldstate,
+					 int newstate, const bool btf,
+					 const bool twin)
+{
+	struct tcpstate_stats *st;
+	struct sk_info *info;
+	__u64 now, cookie;
+	__u32 netns;
+	int recorded;
+
+	/* Callers pass TCP sockets only. */
+	if (!state_ok(oldstate) || !state_ok(newstate)) {
+		count_error(TCPSTATE_ERR_BAD_STATE);
+		return true;
+	}
+	info = sk_info_get(sk, true);
+	recorded = info ? info->state : 0;
+	if (recorded == newstate)
+		return false;	/* applied already: idempotent */
+
+	netns = netns_of_sk(sk, btf);
+	cookie = cookie_of_sk(sk, btf);
+	st = stats_of(netns, cookie);
+	if (!st)
+		return true;
+	now = bpf_ktime_get_ns();
+	if (oldstate == TCP_LISTEN || newstate == TCP_LISTEN)
+		listener_track(sk, netns, cookie, oldstate, newstate, btf);
+
+	if (!info) {
+		/* The first program counted it blindly, if it ran. */
+		if (twin)
+			return false;
+		/* No history: count the move blindly and say so. */
+		count_error(TCPSTATE_ERR_SK_STORAGE);
+		transition_add(st, oldstate, newstate, 1);
+		if (old_was_counted(oldstate, newstate))
+			live_add(st, oldstate, -1);
+		live_add(st, newstate, 1);
+		return true;
+	}
+
+	if (!recorded) {
+		/* Older than the collector and not yet seen by the baseline. */
+		if (old_was_counted(oldstate, newstate))
+			count_error(TCPSTATE_ERR_UNTRACKED);
+	} else if (recorded != oldstate && old_was_counted(oldstate, newstate)) {
+		/* An event of this socket between the two was missed. */
+		count_error(TCPSTATE_ERR_MISSED_EVENT);
+	}
+	live_add(st, recorded, -1);
+
+	if (newstate == TCP_CLOSE && TCPSTATE_IS_LIVE(recorded) &&
+	    timewait_handoff(sk, netns, st, info, oldstate, now, btf)) {
+		info->state = TCP_CLOSE;
+		sk_info_forget(sk);
+		return true;
+	}
+
+	transition_add(st, oldstate, newstate, 1);
+	duration_add(st, recorded, info->entered_ns, now);
+
+	if ((oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) ||
+	    (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV))
+		info->born_ns = now;
+	/* Where the owner is the current task: connect(), listen(), close(). */
+	if (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
+	    (!info->tgid && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)))
+		remember_owner(info, btf);
+
+	if (newstate == TCP_CLOSE) {
+		lifetime_add(st, info->born_ns, now);
+		info->state = TCP_CLOSE;
+		info->born_ns = 0;
+		sk_info_forget(sk);
+		return true;
+	}
+	live_add(st, newstate, 1);
+	info->state = newstate;
+	info->entered_ns = now;
+	return true;
+}
+
+/*
+ * tcp_v4_destroy_sock() (IPv6 too): the socket is in CLOSE. Still recorded
+ * live, it missed its close: uncount it. Returns whether it did anything.
+ */
+static __always_inline bool on_destroy(struct sock *sk, const bool btf)
+{
+	struct tcpstate_stats *st;
+	struct sk_info *info;
+	int recorded;
+
+	info = sk_info_get(sk, false);
+	if (!info)
+		return false;
+	recorded = info->state;
+	if (!TCPSTATE_IS_LIVE(recorded))
+		return false;
+	info->state = TCP_CLOSE;
+	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
+	st = stats_of(netns_of_sk(sk, btf), cookie_of_sk(sk, btf));
+	if (st)
+		live_add(st, recorded, -1);
+	sk_info_forget(sk);
+	return true;
+}
+
+#endif /* __TCPSTATE_SK_BPF_H */

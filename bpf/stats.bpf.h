@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * stats.bpf.h - per network namespace statistics and health counters:
+ * finding a namespace's entry, and the adds every event makes.
+ */
+#ifndef __TCPSTATE_STATS_BPF_H
+#define __TCPSTATE_STATS_BPF_H
+
+static __always_inline void count_error(enum tcpstate_error which)
+{
+	__u32 zero = 0;
+	struct tcpstate_errors *e = bpf_map_lookup_elem(&errors, &zero);
+
+	if (e && (unsigned int)which < TCPSTATE_NERRORS)
+		__sync_fetch_and_add(&e->count[which], 1);
+}
+
+/* The entry of key in map, created zeroed when missing; NULL if it cannot be. */
+static __always_inline struct tcpstate_stats *
+stats_entry(void *map, struct tcpstate_netns_key *key)
+{
+	struct tcpstate_stats *st;
+	__u32 zero = 0;
+	void *init;
+
+	st = bpf_map_lookup_elem(map, key);
+	if (st)
+		return st;
+	init = bpf_map_lookup_elem(&zero_stats, &zero);
+	if (!init)
+		return NULL;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* The statistics of a namespace, created on first use. */
+static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
+{
+	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
+	struct tcpstate_stats *st;
+
+	st = stats_entry(&netns_stats, &key);
+	if (st)
+		return st;
+	st = stats_entry(&netns_spill, &key);
+	if (!st)
+		count_error(TCPSTATE_ERR_NETNS_FULL);
+	return st;
+}
+
+/* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
+static __always_inline __u32 hist_slot(__u64 ns)
+{
+	__u64 v = ns / 1000;
+	__u32 r = 0, shift;
+
+	if (!v)
+		return 0;
+	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	r += 1;		/* fls64 */
+	return r < TCPSTATE_HIST_SLOTS ? r : TCPSTATE_HIST_SLOTS - 1;
+}
+
+static __always_inline bool state_ok(int s)
+{
+	return s > 0 && s < TCPSTATE_NSTATES;
+}
+
+/*
+ * A state as an index the verifier can see is bounded (clang would drop a
+ * plain mask after state_ok()).
+ */
+static __always_inline __u64 sidx(int s)
+{
+	__u64 v = (__u32)s;
+
+	asm volatile("%0 &= %1" : "+r"(v) : "i"(TCPSTATE_STATE_MASK));
+	return v;
+}
+
+static __always_inline __u64 slotidx(int slot)
+{
+	__u64 v = (__u32)slot;
+
+	asm volatile("%0 &= %1" : "+r"(v) : "i"(TCPSTATE_HIST_SLOT_MASK));
+	return v < TCPSTATE_HIST_SLOTS ? v : TCPSTATE_HIST_SLOTS - 1;
+}
+
+/* Live counts exist for live states only (TCPSTATE_IS_LIVE). */
+static __always_inline void live_add(struct tcpstate_stats *st, int s, __s64 d)
+{
+	if (TCPSTATE_IS_LIVE(s))
+		__sync_fetch_and_add(&st->live[sidx(s)], d);
+}
+
+static __always_inline void transition_add(struct tcpstate_stats *st, int from,
+					   int to, __s64 d)
+{
+	if (state_ok(from) && state_ok(to))
+		__sync_fetch_and_add(&st->transitions[sidx(from)][sidx(to)], d);
+}
+
+/* Records time spent in live state s; returns the slot used, -1 when unknown. */
+static __always_inline int duration_add(struct tcpstate_stats *st, int s,
+					__u64 since, __u64 now)
+{
+	__u32 slot;
+
+	if (!since || now < since || !TCPSTATE_IS_LIVE(s))
+		return -1;
+	slot = hist_slot(now - since);
+	__sync_fetch_and_add(&st->duration[sidx(s)][slotidx(slot)], 1);
+	return slot;
+}
+
+static __always_inline int lifetime_add(struct tcpstate_stats *st, __u64 born,
+					__u64 now)
+{
+	__u32 slot;
+
+	if (!born || now < born)
+		return -1;
+	slot = hist_slot(now - born);
+	__sync_fetch_and_add(&st->lifetime[slotidx(slot)], 1);
+	return slot;
+}
+
+/* Undoes duration_add()/lifetime_add() of a slot they returned. */
+static __always_inline void duration_undo(struct tcpstate_stats *st, int s, int slot)
+{
+	if (slot >= 0 && slot < TCPSTATE_HIST_SLOTS && TCPSTATE_IS_LIVE(s))
+		__sync_fetch_and_add(&st->duration[sidx(s)][slotidx(slot)], -1);
+}
+
+static __always_inline void lifetime_undo(struct tcpstate_stats *st, int slot)
+{
+	if (slot >= 0 && slot < TCPSTATE_HIST_SLOTS)
+		__sync_fetch_and_add(&st->lifetime[slotidx(slot)], -1);
+}
+
+#endif /* __TCPSTATE_STATS_BPF_H */

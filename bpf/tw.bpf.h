@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tw.bpf.h - timewait sockets (struct inet_timewait_sock).
+ *
+ * They never pass through inet_sock_set_state; their timer does. The first
+ * timer_start of a tw_timer_handler timer is the birth, a timer_cancel not
+ * followed on the same CPU by a timer_start of the same timer is the death
+ * (a re-arm across timer-wheel buckets is cancel then start under the
+ * timer base lock). Each is recorded in the timewait map; a death that
+ * finds no record takes nothing away, so a missed birth can never drive a
+ * count below zero. The substate change FIN_WAIT2 -> TIME_WAIT fires
+ * nothing; it is reconciled by fw2_reconcile at read time and at death.
+ */
+#ifndef __TCPSTATE_TW_BPF_H
+#define __TCPSTATE_TW_BPF_H
+
+static __always_inline struct inet_timewait_sock *tw_of_timer(void *timer)
+{
+	return (void *)timer - bpf_core_field_offset(struct inet_timewait_sock,
+						     tw_timer);
+}
+
+static __always_inline void tw_fill(struct tcpstate_tw *e,
+				    struct inet_timewait_sock *tw)
+{
+	e->netns = BPF_CORE_READ(tw, __tw_common.skc_net.net, ns.inum);
+	e->netns_cookie = BPF_CORE_READ(tw, __tw_common.skc_net.net, net_cookie);
+	e->substate = BPF_CORE_READ(tw, tw_substate);
+	e->family = BPF_CORE_READ(tw, __tw_common.skc_family);
+	e->sport = BPF_CORE_READ(tw, __tw_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(tw, __tw_common.skc_dport));
+	if (e->family == AF_INET6)
+		BPF_CORE_READ_INTO(&e->daddr, tw, __tw_common.skc_v6_daddr.in6_u.u6_addr8);
+	else
+		BPF_CORE_READ_INTO(&e->daddr, tw, __tw_common.skc_daddr);
+}
+
+static __always_inline struct tw_ident tw_ident_of(struct inet_timewait_sock *tw)
+{
+	struct tw_ident id = {
+		.hash = BPF_CORE_READ(tw, __tw_common.skc_hash),
+		.ports = ports_of(BPF_CORE_READ(tw, tw_sport),
+				  BPF_CORE_READ(tw, __tw_common.skc_dport)),
+	};
+
+	return id;
+}
+
+/* When a timewait socket left substate FIN_WAIT2 for TIME_WAIT. */
+static __always_inline __u64 tw_substate_changed_ns(struct inet_timewait_sock *tw,
+						    __u64 entered, __u64 now)
+{
+	__u64 hz = CONFIG_HZ, expires, jnow, changed, ago;
+
+	/* The FIN re-armed the timer to TCP_TIMEWAIT_LEN from then. */
+	if (!hz)
+		return now;
+	expires = BPF_CORE_READ(tw, tw_timer.expires);
+	jnow = bpf_jiffies64();
+	changed = expires - TW_LEN_SEC * hz;
+	if ((__s64)(jnow - changed) < 0)
+		return now;
+	ago = (jnow - changed) * (NSEC_PER_SEC / hz);
+	if (ago > now || now - ago < entered)
+		return entered ? entered : now;
+	return now - ago;
+}
+
+/* Moves a timewait socket counted FIN_WAIT2 to TIME_WAIT if it is now. */
+static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
+					 __u64 now)
+{
+	struct inet_timewait_sock *tw = (void *)key;
+	struct tcpstate_stats *st;
+	__u64 changed;
+
+	if (e->substate != TCP_FIN_WAIT2 ||
+	    BPF_CORE_READ(tw, tw_substate) != TCP_TIME_WAIT)
+		return;
+	bpf_map_delete_elem(&fw2_pending, &key);
+	st = stats_of(e->netns, e->netns_cookie);
+	if (!st)
+		return;
+	changed = tw_substate_changed_ns(tw, e->entered_ns, now);
+	live_add(st, TCP_FIN_WAIT2, -1);
+	live_add(st, TCP_TIME_WAIT, 1);
+	transition_add(st, TCP_FIN_WAIT2, TCP_TIME_WAIT, 1);
+	duration_add(st, TCP_FIN_WAIT2, e->entered_ns, changed);
+	e->substate = TCP_TIME_WAIT;
+	e->entered_ns = changed;
+}
+
+/* A timer_start of a timewait timer. Returns whether it changed anything. */
+static __always_inline bool tw_born(void *timer)
+{
+	struct inet_timewait_sock *tw = tw_of_timer(timer);
+	struct tcpstate_stats *st;
+	struct tw_scratch *s;
+	struct tcpstate_tw e = {};
+	__u64 key = (__u64)tw;
+	__u64 now = bpf_ktime_get_ns();
+	struct tw_ident id;
+	int err;
+
+	s = scratch_get();
+	if (!s)
+		return false;
+	id = tw_ident_of(tw);
+	/*
+	 * A re-arm is cancel then start of the same timer back to back on one
+	 * CPU, under the timer base lock. A new timewait socket may reuse a
+	 * dead one's memory, even with its tuple, so the address does not say
+	 * it: the reference count does. No time window is involved, so a vCPU
+	 * paused between the two events changes nothing.
+	 */
+	if (s->rearm_tw == key &&
+	    BPF_CORE_READ(tw, __tw_common.skc_refcnt.refs.counter) >= TCPSTATE_TW_REARM_REFS &&
+	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
+		/* Cancel then start: a re-arm, not a death. Undo it. */
+		s->rearm_tw = 0;
+		s->died_tw = 0;
+		st = stats_of(s->rearm.netns, s->rearm.netns_cookie);
+		if (!st)
+			return true;
+		if (bpf_map_update_elem(&timewait, &key, &s->rearm, BPF_NOEXIST)) {
+			/* Dropped from the table: leave it uncounted. */
+			count_error(TCPSTATE_ERR_TW_FULL);
+			return true;
+		}
+		if (s->rearm.substate == TCP_FIN_WAIT2)
+			bpf_map_update_elem(&fw2_pending, &key, &s->rearm.substate,
+					    BPF_ANY);
+		live_add(st, s->rearm.substate, 1);
+		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
+		duration_undo(st, s->rearm.substate, s->rearm_dur_slot);
+		lifetime_undo(st, s->rearm_life_slot);
+		return true;
+	}
+	if (bpf_map_lookup_elem(&timewait, &key))
+		return false;	/* counted already: baseline, or the other program */
+	s->rearm_tw = 0;
+	if (s->died_tw == key)
+		s->died_tw = 0;	/* a new socket in a dead one's memory */
+
+	tw_fill(&e, tw);
+	e.born_ns = now;
+	e.entered_ns = now;
+	st = stats_of(e.netns, e.netns_cookie);
+	if (!st)
+		return true;
+	err = bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return false;
+	if (err) {
+		/*
+		 * Not recorded, so not counted: its death will find no
+		 * record and take nothing away. Counts stay exact but short
+		 * by the sockets the table could not hold, and say so.
+		 */
+		count_error(TCPSTATE_ERR_TW_FULL);
+		return true;
+	}
+	if (e.substate == TCP_FIN_WAIT2 &&
+	    bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY))
+		count_error(TCPSTATE_ERR_FW2_FULL);
+	live_add(st, e.substate, 1);
+
+	s->handoff_tw = key;
+	s->handoff_netns = e.netns;
+	s->handoff_id = id;
+	return true;
+}
+
+/* A timer_cancel of a timewait timer. Returns whether it changed anything. */
+static __always_inline bool tw_died(void *timer)
+{
+	struct inet_timewait_sock *tw = tw_of_timer(timer);
+	struct tcpstate_stats *st;
+	struct tcpstate_tw *e;
+	struct tw_scratch *s;
+	__u64 key = (__u64)tw;
+	__u64 now = bpf_ktime_get_ns();
+
+	s = scratch_get();
+	if (!s)
+		return false;
+	e = bpf_map_lookup_elem(&timewait, &key);
+	if (!e) {
+		/* The other program of this event has just done it. */
+		if (s->died_tw == key)
+			return false;
+		s->died_tw = key;
+		/*
+		 * Never recorded: its birth was missed, or the table was
+		 * full then. Either way it was never counted.
+		 */
+		count_error(TCPSTATE_ERR_TW_UNTRACKED);
+		return true;
+	}
+	s->died_tw = key;
+	tw_reconcile(key, e, now);
+	st = stats_of(e->netns, e->netns_cookie);
+	if (!st)
+		return true;
+	live_add(st, e->substate, -1);
+	transition_add(st, e->substate, TCP_CLOSE, 1);
+	s->rearm = *e;
+	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
+	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
+	s->rearm_tw = key;
+	s->rearm_id = tw_ident_of(tw);
+	if (s->handoff_tw == key)
+		s->handoff_tw = 0;
+	if (e->substate == TCP_FIN_WAIT2)
+		bpf_map_delete_elem(&fw2_pending, &key);
+	bpf_map_delete_elem(&timewait, &key);
+	return true;
+}
+
+
+static __always_inline bool is_tw_timer(void *fn)
+{
+	return targ_tw_timer_fn && (__u64)fn == targ_tw_timer_fn;
+}
+
+/*
+ * The full socket is closing because tcp_time_wait() has just created a
+ * timewait socket for it: hand its identity over, and record the
+ * transition as ss sees it.
+ */
+static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
+					     struct tcpstate_stats *st,
+					     struct sk_info *info, int oldstate,
+					     __u64 now, const bool btf)
+{
+	struct tw_scratch *s = scratch_get();
+	struct tcpstate_tw *tw;
+	__u64 key;
+
+	if (!s || !s->handoff_tw ||
+	    s->handoff_netns != netns ||
+	    s->handoff_id.hash != SK_READ(btf, sk, __sk_common.skc_hash) ||
+	    s->handoff_id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
+					    SK_READ(btf, sk, __sk_common.skc_dport)))
+		return false;
+	key = s->handoff_tw;
+	s->handoff_tw = 0;
+	tw = bpf_map_lookup_elem(&timewait, &key);
+	if (!tw)
+		return false;
+	tw->conn_born_ns = info->born_ns;
+	tw->tgid = info->tgid;
+	__builtin_memcpy(tw->comm, info->comm, sizeof(tw->comm));
+	if (oldstate == TCP_FIN_WAIT2 && tw->substate == TCP_FIN_WAIT2) {
+		/* Still FIN-WAIT-2 to ss: the time in it goes on. */
+		tw->entered_ns = info->entered_ns;
+	} else {
+		transition_add(st, oldstate, tw->substate, 1);
+		duration_add(st, oldstate, info->entered_ns, now);
+	}
+	return true;
+}
+
+#endif /* __TCPSTATE_TW_BPF_H */
