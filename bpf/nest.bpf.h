@@ -10,14 +10,98 @@
  * program's recursion_misses. So each tracepoint has two programs, run one
  * after the other for every event, both applying the event. Applying is
  * idempotent (sk.bpf.h, tw.bpf.h): the second program finds the work done
- * when the first ran, and does it when the first was skipped, counting
- * that in handled[]. An event is lost only when both are skipped (it fired
- * inside the second program of an event that itself fired inside the
- * first): recursion_misses of the first programs less handled[] counts
- * exactly those, and user space reports it as events_missed.
+ * when the first ran, and does it when the first was skipped. The counts
+ * never depend on telling the two cases apart.
+ *
+ * The health figure does. The first program pushes the event's object
+ * (socket, timer) on a small per-CPU stack, for every event, relevant or
+ * not, as recursion_misses counts them all; the second finds it on the
+ * stack and pops it with whatever lies above (one read of the top, one
+ * write), or, not finding it, knows the first was skipped and counts the
+ * event in handled[]. Probes run with
+ * preemption off, so events on one CPU nest strictly: an event that fires
+ * between the two programs of another has pushed and popped its own entry
+ * before the outer second program looks. An event that fires inside a
+ * second program has its first program run (the first is not active
+ * then) and its second skipped: its entry stays above, and the outer
+ * second program, when it ends, lowers the top back to where it found it.
+ * An event is lost only when both programs are skipped (it fired inside
+ * the second program of an event that itself fired inside the first);
+ * user space reports recursion_misses of the first programs less
+ * handled[] as events_missed. Only an event in the few instructions
+ * between that final lowering and the program's exit can leave an entry
+ * behind; the stack wraps, so at worst such an entry later matches an
+ * event with the same object and the figure errs high by one. What a lost
+ * event breaks is caught besides: missed_event, close_unseen,
+ * timewait_untracked, and the comparison with the kernel's counters.
  */
 #ifndef __TCPSTATE_NEST_BPF_H
 #define __TCPSTATE_NEST_BPF_H
+
+#define NEST_DEPTH	8	/* a power of two, far above any nesting depth */
+
+struct nest_stack {
+	__u64 obj[TCPSTATE_NEST_MAX][NEST_DEPTH];
+	__u32 top[TCPSTATE_NEST_MAX];	/* free-running; slot = top % depth */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nest_stack);
+} nest_seen SEC(".maps");
+
+static __always_inline struct nest_stack *nest_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nest_seen, &zero);
+}
+
+/* The first program: this event's programs are running. */
+static __always_inline void nest_push(int idx, __u64 obj)
+{
+	struct nest_stack *n = nest_get();
+	__u32 top;
+
+	if (!n)
+		return;
+	idx &= TCPSTATE_NEST_MAX - 1;
+	top = n->top[idx];
+	n->obj[idx][top & (NEST_DEPTH - 1)] = obj;
+	n->top[idx] = top + 1;
+}
+
+/*
+ * The second program: true when the first ran for this event. Its entry
+ * is on top, or under entries of events that fired inside this program
+ * before it got here (their first programs ran, their second ones were
+ * skipped): it is popped with them. The top is read once. *top gets the
+ * top as found, for nest_restore().
+ */
+static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
+				     __u32 *top)
+{
+	__u32 t;
+
+	idx &= TCPSTATE_NEST_MAX - 1;
+	t = n->top[idx];
+	*top = t;
+	for (__u32 i = 1; i <= NEST_DEPTH; i++) {
+		if (n->obj[idx][(t - i) & (NEST_DEPTH - 1)] == obj) {
+			n->top[idx] = t - i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Drops what events nested in this second program pushed. */
+static __always_inline void nest_restore(struct nest_stack *n, int idx, __u32 top)
+{
+	n->top[idx & (TCPSTATE_NEST_MAX - 1)] = top;
+}
 
 static __always_inline void nest_handled(int idx)
 {
@@ -30,16 +114,17 @@ static __always_inline void nest_handled(int idx)
 }
 
 /*
- * Two tp_btf programs on tracepoint tp: name_btf and name_nest. filter:
- * the event concerns us; call(twin): applies it, true when that changed
- * anything.
+ * Two tp_btf programs on tracepoint tp: name_btf and name_nest. obj: the
+ * event's object (socket, timer); filter: the event concerns us; call:
+ * applies it (idempotent; twin tells which program runs it).
  */
-#define TWIN_PROGS(tp, name, idx, proto, filter, call)			\
+#define TWIN_PROGS(tp, name, idx, proto, obj, filter, call)		\
 SEC("tp_btf/" #tp)							\
 int BPF_PROG(name##_btf, proto)						\
 {									\
-	const bool twin __attribute__((unused)) = false;	\
+	const bool twin __attribute__((unused)) = false;		\
 									\
+	nest_push(idx, (__u64)(obj));					\
 	if (filter)							\
 		call;							\
 	return 0;							\
@@ -48,10 +133,16 @@ int BPF_PROG(name##_btf, proto)						\
 SEC("tp_btf/" #tp)							\
 int BPF_PROG(name##_nest, proto)					\
 {									\
-	const bool twin __attribute__((unused)) = true;	\
+	const bool twin __attribute__((unused)) = true;			\
+	struct nest_stack *n = nest_get();				\
+	__u32 top;							\
 									\
-	if ((filter) && (call))						\
-		nest_handled(idx);					\
+	if (!n || nest_pop(n, idx, (__u64)(obj), &top))			\
+		return 0;	/* the first program ran */		\
+	nest_handled(idx);						\
+	if (filter)							\
+		call;							\
+	nest_restore(n, idx, top);					\
 	return 0;							\
 }
 

@@ -33,19 +33,19 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* ---- events: tp_btf twins, and the classic tracepoint fallback --------- */
 
 TWIN_PROGS(inet_sock_set_state, set_state, TCPSTATE_NEST_SET_STATE,
-	   struct sock *sk COMMA int oldstate COMMA int newstate,
+	   struct sock *sk COMMA int oldstate COMMA int newstate, sk,
 	   sk->sk_protocol == IPPROTO_TCP,
 	   on_set_state(sk, oldstate, newstate, true, twin))
 
 TWIN_PROGS(tcp_destroy_sock, destroy, TCPSTATE_NEST_DESTROY,
-	   struct sock *sk, true, on_destroy(sk, true))
+	   struct sock *sk, sk, true, on_destroy(sk, true))
 
 TWIN_PROGS(timer_start, timer_start, TCPSTATE_NEST_TIMER_START,
-	   struct timer_list *timer, is_tw_timer(timer->function),
+	   struct timer_list *timer, timer, is_tw_timer(timer->function),
 	   tw_born(timer))
 
 TWIN_PROGS(timer_cancel, timer_cancel, TCPSTATE_NEST_TIMER_CANCEL,
-	   struct timer_list *timer, is_tw_timer(timer->function),
+	   struct timer_list *timer, timer, is_tw_timer(timer->function),
 	   tw_died(timer))
 
 SEC("tracepoint/sock/inet_sock_set_state")

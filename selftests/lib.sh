@@ -169,10 +169,15 @@ LIB_TMPDIR=$(mktemp -d "/tmp/tcpstate-$TEST_NAME.XXXXXX")
 
 # setup_ns VAR...: a fresh network namespace per VAR, lo up, its name
 # stored in VAR. Deleted on exit.
+LIB_NS_SEQ=0
 setup_ns() {
 	local var name
 	for var in "$@"; do
-		name="tcpstate-$TEST_NAME-$$-$RANDOM"
+		# Unique within the run (a counter, not $RANDOM: 32 names drawn
+		# from 32768 collide in one run in 60); the PID and the time
+		# keep runs apart.
+		LIB_NS_SEQ=$((LIB_NS_SEQ + 1))
+		name="tcpstate-$TEST_NAME-$$-$(date +%s%N | cut -c10-13)-$LIB_NS_SEQ"
 		ip netns add "$name" || return 1
 		LIB_NAMESPACES+=("$name")
 		ip -n "$name" link set lo up || return 1
