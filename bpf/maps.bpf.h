@@ -28,8 +28,9 @@ struct sk_info {
 	__u64 entered_ns;	/* entered the recorded state; 0: unknown */
 	__u64 born_ns;		/* SYN_SENT/SYN_RECV; 0: unknown */
 	__u32 tgid;
+	__u32 gen;		/* generation counted in (tcpstate_stats.epoch) */
 	__u8 state;
-	__u8 pad[3];
+	__u8 pad[7];
 	char comm[TCPSTATE_TASK_COMM_LEN];
 };
 
@@ -149,6 +150,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tw_scratch);
 } scratch SEC(".maps");
+
+/* A namespace's comparison with the kernel and its re-counts (user/). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TCPSTATE_MAX_NETNS);
+	__type(key, struct tcpstate_netns_key);
+	__type(value, struct tcpstate_check);
+} netns_check SEC(".maps");
 
 /* Events each twin program handled because its first program was skipped. */
 struct {

@@ -117,6 +117,25 @@ static __always_inline void listener_track(struct sock *sk, __u32 netns,
 	}
 }
 
+/*
+ * The generation a socket is counted in from now on: the current one
+ * (st->epoch) for a socket not counted anywhere yet; a socket still
+ * counted in an older generation (one a re-count has not reached yet, see
+ * user/repair.c) is moved to the current one first.
+ */
+static __always_inline __u32 sk_join_epoch(struct tcpstate_stats *st,
+					   struct sk_info *info)
+{
+	__u32 epoch = st->epoch;
+
+	if (TCPSTATE_IS_LIVE(info->state) && info->gen != epoch) {
+		live_add(st, info->gen, info->state, -1);
+		live_add(st, epoch, info->state, 1);
+	}
+	info->gen = epoch;
+	return epoch;
+}
+
 /* tw.bpf.h: the full socket's CLOSE that hands over to its timewait socket. */
 static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     struct tcpstate_stats *st,
@@ -134,7 +153,7 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 	struct tcpstate_stats *st;
 	struct sk_info *info;
 	__u64 now, cookie;
-	__u32 netns;
+	__u32 netns, gen;
 	int recorded;
 
 	/* Callers pass TCP sockets only. */
@@ -164,8 +183,8 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 		count_error(TCPSTATE_ERR_SK_STORAGE);
 		transition_add(st, oldstate, newstate, 1);
 		if (old_was_counted(oldstate, newstate))
-			live_add(st, oldstate, -1);
-		live_add(st, newstate, 1);
+			live_add(st, st->epoch, oldstate, -1);
+		live_add(st, st->epoch, newstate, 1);
 		return true;
 	}
 
@@ -177,7 +196,8 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 		/* An event of this socket between the two was missed. */
 		count_error(TCPSTATE_ERR_MISSED_EVENT);
 	}
-	live_add(st, recorded, -1);
+	gen = sk_join_epoch(st, info);
+	live_add(st, gen, recorded, -1);
 
 	if (newstate == TCP_CLOSE && TCPSTATE_IS_LIVE(recorded) &&
 	    timewait_handoff(sk, netns, st, info, oldstate, now, btf)) {
@@ -204,7 +224,7 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 		sk_info_forget(sk);
 		return true;
 	}
-	live_add(st, newstate, 1);
+	live_add(st, gen, newstate, 1);
 	info->state = newstate;
 	info->entered_ns = now;
 	return true;
@@ -230,7 +250,7 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 	st = stats_of(netns_of_sk(sk, btf), cookie_of_sk(sk, btf));
 	if (st)
-		live_add(st, recorded, -1);
+		live_add(st, info->gen, recorded, -1);
 	sk_info_forget(sk);
 	return true;
 }

@@ -91,11 +91,25 @@ static __always_inline __u64 slotidx(int slot)
 	return v < TCPSTATE_HIST_SLOTS ? v : TCPSTATE_HIST_SLOTS - 1;
 }
 
-/* Live counts exist for live states only (TCPSTATE_IS_LIVE). */
-static __always_inline void live_add(struct tcpstate_stats *st, int s, __s64 d)
+/*
+ * Live counts exist for live states only (TCPSTATE_IS_LIVE), in the
+ * buffer of the generation the socket is counted in.
+ */
+static __always_inline void live_add(struct tcpstate_stats *st, __u32 gen,
+				     int s, __s64 d)
 {
+	__s64 *live = gen & 1 ? st->live_alt : st->live;
+
 	if (TCPSTATE_IS_LIVE(s))
-		__sync_fetch_and_add(&st->live[sidx(s)], d);
+		__sync_fetch_and_add(&live[sidx(s)], d);
+}
+
+/* A timewait socket counted in substate s, of generation gen. */
+static __always_inline void tw_live_add(struct tcpstate_stats *st, __u32 gen,
+					int s, __s64 d)
+{
+	live_add(st, gen, s, d);
+	__sync_fetch_and_add(&st->timewait[gen & 1], d);
 }
 
 static __always_inline void transition_add(struct tcpstate_stats *st, int from,

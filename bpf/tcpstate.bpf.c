@@ -86,20 +86,61 @@ int timer_cancel_tp(struct trace_event_raw_timer_class *ctx)
 /* ---- run from user space -------------------------------------------- */
 
 /*
- * Baseline: counts the sockets of the iterator's netns that no event has
- * counted yet. For full sockets the iterator holds the socket lock, which
- * orders it against state changes; sk_info says whether a socket is
- * counted already.
+ * Counts the sockets of the iterator's namespace into the namespace's
+ * current generation (tcpstate_stats.epoch of this CPU's copy; all copies
+ * agree while this runs). Run once per namespace at load (the baseline:
+ * sockets older than the collector) and by a re-count (user/repair.c).
+ * For a full socket the iterator holds the socket lock, which orders it
+ * against that socket's state changes: a socket already counted in this
+ * generation, in its actual state, is left alone; any other is moved into
+ * this generation's buffer in its actual state (a recorded state that
+ * differs means a missed event). A timewait record changes generation by
+ * compare-and-swap, against its death on another CPU.
  */
+static __always_inline void count_timewait(struct sock_common *skc,
+					   struct tcpstate_stats *st, __u32 epoch)
+{
+	struct tcp_timewait_sock *ttw = bpf_skc_to_tcp_timewait_sock(skc);
+	struct inet_timewait_sock *tw;
+	struct tcpstate_tw e = {}, *cur;
+	__u32 gen;
+	__u64 key;
+
+	if (!ttw)
+		return;
+	tw = &ttw->tw_sk;
+	key = (__u64)tw;
+	/* Its timer already cancelled: dying, not to be counted. */
+	if (!BPF_CORE_READ(tw, tw_timer.entry.pprev))
+		return;
+	cur = bpf_map_lookup_elem(&timewait, &key);
+	if (cur) {
+		gen = cur->gen;
+		if (gen == epoch || gen == TCPSTATE_GEN_DEAD ||
+		    __sync_val_compare_and_swap(&cur->gen, gen, epoch) != gen)
+			return;
+		tw_live_add(st, gen, cur->substate, -1);
+		tw_live_add(st, epoch, cur->substate, 1);
+		return;
+	}
+	tw_fill(&e, tw);
+	e.gen = epoch;
+	if (bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST))
+		return;	/* born meanwhile, or the table is full */
+	if (e.substate == TCP_FIN_WAIT2)
+		bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY);
+	tw_live_add(st, epoch, e.substate, 1);
+}
+
 SEC("iter/tcp")
-int baseline(struct bpf_iter__tcp *ctx)
+int count_sockets(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
 	struct tcpstate_stats *st;
 	struct sk_info *info;
 	struct tcp_sock *tp;
+	__u32 netns, epoch;
 	__u64 cookie;
-	__u32 netns;
 	int state;
 
 	if (!skc)
@@ -110,26 +151,10 @@ int baseline(struct bpf_iter__tcp *ctx)
 	st = stats_of(netns, cookie);
 	if (!st)
 		return 0;
+	epoch = st->epoch;
 
 	if (state == TCP_TIME_WAIT) {
-		struct tcp_timewait_sock *ttw = bpf_skc_to_tcp_timewait_sock(skc);
-		struct inet_timewait_sock *tw;
-		struct tcpstate_tw e = {};
-		__u64 key;
-
-		if (!ttw)
-			return 0;
-		tw = &ttw->tw_sk;
-		key = (__u64)tw;
-		/* Its timer already cancelled: dying, not to be counted. */
-		if (!BPF_CORE_READ(tw, tw_timer.entry.pprev))
-			return 0;
-		tw_fill(&e, tw);
-		if (bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST))
-			return 0;	/* counted by its birth, or full */
-		if (e.substate == TCP_FIN_WAIT2)
-			bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY);
-		live_add(st, e.substate, 1);
+		count_timewait(skc, st, epoch);
 		return 0;
 	}
 	if (state == TCP_NEW_SYN_RECV)
@@ -143,10 +168,19 @@ int baseline(struct bpf_iter__tcp *ctx)
 		count_error(TCPSTATE_ERR_SK_STORAGE);
 		return 0;
 	}
-	if (TCPSTATE_IS_LIVE(info->state) || !TCPSTATE_IS_LIVE(state))
+	if (!TCPSTATE_IS_LIVE(state) ||
+	    (info->gen == epoch && info->state == state))
 		return 0;
+	if (TCPSTATE_IS_LIVE(info->state)) {
+		live_add(st, info->gen, info->state, -1);
+		if (info->state != state) {
+			count_error(TCPSTATE_ERR_MISSED_EVENT);
+			info->entered_ns = 0;
+		}
+	}
 	info->state = state;
-	live_add(st, state, 1);
+	info->gen = epoch;
+	live_add(st, epoch, state, 1);
 	if (state == TCP_LISTEN)
 		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE,
 			       TCP_LISTEN, true);
@@ -197,4 +231,75 @@ int fw2_reconcile(void *ctx)
 {
 	bpf_for_each_map_elem(&fw2_pending, fw2_check, NULL, 0);
 	return 0;
+}
+
+#define MAX_CPUS	1024	/* bounds the loop over CPUs; the helper ends it */
+
+/* A namespace's statistics entry starts generation epoch: empty buffer. */
+static __always_inline void start_epoch(struct tcpstate_stats *st, __u32 epoch)
+{
+	__s64 *live = epoch & 1 ? st->live_alt : st->live;
+
+	for (int i = 0; i < TCPSTATE_NSTATES; i++)
+		live[i] = 0;
+	st->timewait[epoch & 1] = 0;
+	st->epoch = epoch;
+}
+
+/*
+ * A re-count of ctx->key begins: every CPU's copy of its statistics (and
+ * the shared entry) starts generation ctx->epoch, so new sockets join it
+ * and count_sockets moves the others into it.
+ */
+SEC("syscall")
+int repair_begin(struct tcpstate_repair_ctx *ctx)
+{
+	struct tcpstate_netns_key key = ctx->key;
+	struct tcpstate_stats *st;
+	__u32 epoch = ctx->epoch;
+
+	for (__u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		st = bpf_map_lookup_percpu_elem(&netns_stats, &key, cpu);
+		if (!st)
+			break;
+		start_epoch(st, epoch);
+	}
+	st = bpf_map_lookup_elem(&netns_spill, &key);
+	if (st)
+		start_epoch(st, epoch);
+	return 0;
+}
+
+struct repair_end_arg {
+	struct tcpstate_netns_key key;
+	__u32 epoch;
+	__u32 dropped;
+};
+
+static long drop_stale_tw(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
+			  struct repair_end_arg *a)
+{
+	__u64 key = *k;
+
+	if (e->netns != a->key.inum || e->netns_cookie != a->key.cookie ||
+	    e->gen == a->epoch || e->gen == TCPSTATE_GEN_DEAD)
+		return 0;
+	/* Not found by the re-count: its socket is gone, its death missed. */
+	bpf_map_delete_elem(&fw2_pending, &key);
+	bpf_map_delete_elem(&timewait, &key);
+	a->dropped++;
+	return 0;
+}
+
+/*
+ * A re-count of ctx->key ended: timewait records of older generations
+ * belong to sockets the walk did not find. Returns how many were dropped.
+ */
+SEC("syscall")
+int repair_end(struct tcpstate_repair_ctx *ctx)
+{
+	struct repair_end_arg a = { .key = ctx->key, .epoch = ctx->epoch };
+
+	bpf_for_each_map_elem(&timewait, drop_stale_tw, &a, 0);
+	return a.dropped;
 }

@@ -82,8 +82,8 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 	if (!st)
 		return;
 	changed = tw_substate_changed_ns(tw, e->entered_ns, now);
-	live_add(st, TCP_FIN_WAIT2, -1);
-	live_add(st, TCP_TIME_WAIT, 1);
+	live_add(st, e->gen, TCP_FIN_WAIT2, -1);
+	live_add(st, e->gen, TCP_TIME_WAIT, 1);
 	transition_add(st, TCP_FIN_WAIT2, TCP_TIME_WAIT, 1);
 	duration_add(st, TCP_FIN_WAIT2, e->entered_ns, changed);
 	e->substate = TCP_TIME_WAIT;
@@ -130,7 +130,7 @@ static __always_inline bool tw_born(void *timer)
 		if (s->rearm.substate == TCP_FIN_WAIT2)
 			bpf_map_update_elem(&fw2_pending, &key, &s->rearm.substate,
 					    BPF_ANY);
-		live_add(st, s->rearm.substate, 1);
+		tw_live_add(st, s->rearm.gen, s->rearm.substate, 1);
 		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
 		duration_undo(st, s->rearm.substate, s->rearm_dur_slot);
 		lifetime_undo(st, s->rearm_life_slot);
@@ -148,6 +148,7 @@ static __always_inline bool tw_born(void *timer)
 	st = stats_of(e.netns, e.netns_cookie);
 	if (!st)
 		return true;
+	e.gen = st->epoch;
 	err = bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST);
 	if (err == -EEXIST)
 		return false;
@@ -163,7 +164,7 @@ static __always_inline bool tw_born(void *timer)
 	if (e.substate == TCP_FIN_WAIT2 &&
 	    bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY))
 		count_error(TCPSTATE_ERR_FW2_FULL);
-	live_add(st, e.substate, 1);
+	tw_live_add(st, e.gen, e.substate, 1);
 
 	s->handoff_tw = key;
 	s->handoff_netns = e.netns;
@@ -180,6 +181,7 @@ static __always_inline bool tw_died(void *timer)
 	struct tw_scratch *s;
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
+	__u32 gen;
 
 	s = scratch_get();
 	if (!s)
@@ -202,9 +204,14 @@ static __always_inline bool tw_died(void *timer)
 	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)
 		return true;
-	live_add(st, e->substate, -1);
+	/* Atomic against a re-count moving the record (user/repair.c). */
+	gen = __sync_lock_test_and_set(&e->gen, TCPSTATE_GEN_DEAD);
+	if (gen == TCPSTATE_GEN_DEAD)
+		return false;
+	tw_live_add(st, gen, e->substate, -1);
 	transition_add(st, e->substate, TCP_CLOSE, 1);
 	s->rearm = *e;
+	s->rearm.gen = gen;
 	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;

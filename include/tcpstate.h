@@ -103,13 +103,51 @@ struct tcpstate_netns_key {
  * reader sums the CPUs. live[] entries are per-CPU deltas (an increment on
  * one CPU may be undone on another), so only the sum is meaningful and a
  * single CPU's value may be negative.
+ *
+ * BPF only: live counts are kept in one of two buffers, live[] for even
+ * generations and live_alt[] for odd ones, so that a namespace can be
+ * re-counted from its sockets while events go on (user/repair.c,
+ * Documentation/architecture.rst): every socket and timewait record
+ * carries the generation it is counted in, and epoch (the same in every
+ * CPU's copy) is the generation new sockets join. The module uses live[]
+ * only. timewait[] is the part of each buffer that is timewait sockets
+ * (fin_wait2 and time_wait), to compare with /proc/net/sockstat.
  */
 struct tcpstate_stats {
 	__s64 live[TCPSTATE_NSTATES];
+	__s64 live_alt[TCPSTATE_NSTATES];
+	__s64 timewait[2];
 	__u64 transitions[TCPSTATE_NSTATES][TCPSTATE_NSTATES];	/* [old][new] */
 	__u64 duration[TCPSTATE_NSTATES][TCPSTATE_HIST_SLOTS];	/* time in state */
 	__u64 lifetime[TCPSTATE_HIST_SLOTS];	/* SYN_SENT/SYN_RECV to CLOSE */
+	__u32 epoch;
+	__u32 pad;
 };
+
+/*
+ * BPF only, written by user space: a namespace's comparison with the
+ * kernel's own counters (/proc/net/sockstat) and its re-counts, in the
+ * "netns_check" map keyed like the statistics.
+ */
+struct tcpstate_check {
+	__s64 pending_full;	/* drift of the last clean sample: full sockets */
+	__s64 pending_tw;	/* and timewait sockets */
+	__u64 pending_ns;	/* CLOCK_MONOTONIC of that sample; 0: none */
+	__u64 drifts;		/* persistent drifts found */
+	__u64 repairs;		/* re-counts done */
+	__u32 epoch;		/* the generation whose buffer readers read */
+	__u32 repairing;	/* a re-count is under way: read both buffers */
+};
+
+/* The context of the repair_begin and repair_end programs. */
+struct tcpstate_repair_ctx {
+	struct tcpstate_netns_key key;
+	__u32 epoch;		/* the new generation */
+	__u32 pad;
+};
+
+/* A timewait record's generation once its death is accounted. */
+#define TCPSTATE_GEN_DEAD	0xffffffffu
 
 /*
  * Collector health counters, global (not per namespace), one per CPU.
@@ -192,6 +230,7 @@ struct tcpstate_tw {
 	__u8 daddr[16];		/* peer address, IPv4 in the first 4 bytes */
 	__u32 netns;		/* network namespace inode number */
 	__u32 tgid;		/* owner of the full socket, 0 if unknown */
+	__u32 gen;		/* BPF: generation counted in, or TCPSTATE_GEN_DEAD */
 	__u16 sport;		/* host byte order */
 	__u16 dport;		/* host byte order */
 	__u16 family;		/* AF_INET or AF_INET6 */
@@ -255,8 +294,11 @@ static inline void tcpstate_stats_add(struct tcpstate_stats *sum,
 {
 	unsigned int i, j;
 
+	for (i = 0; i < 2; i++)
+		sum->timewait[i] += TCPSTATE_LOAD(st->timewait[i]);
 	for (i = 0; i < TCPSTATE_NSTATES; i++) {
 		sum->live[i] += TCPSTATE_LOAD(st->live[i]);
+		sum->live_alt[i] += TCPSTATE_LOAD(st->live_alt[i]);
 		for (j = 0; j < TCPSTATE_NSTATES; j++)
 			sum->transitions[i][j] += TCPSTATE_LOAD(st->transitions[i][j]);
 		for (j = 0; j < TCPSTATE_HIST_SLOTS; j++)

@@ -44,6 +44,11 @@ static const struct collector_obj {
 	OBJ(OBJ_MAP, "timewait", timewait, true, "timewait"),
 	OBJ(OBJ_PROG, "listeners_refresh", listeners_refresh, false, "listeners_refresh"),
 	OBJ(OBJ_PROG, "fw2_reconcile", fw2_reconcile, false, "fw2_reconcile"),
+	/* The re-count of a namespace (repair.c). */
+	OBJ(OBJ_MAP, "netns_check", netns_check, false, "netns_check"),
+	OBJ(OBJ_PROG, "count_sockets", count_sockets, false, "count_sockets"),
+	OBJ(OBJ_PROG, "repair_begin", repair_begin, false, "repair_begin"),
+	OBJ(OBJ_PROG, "repair_end", repair_end, false, "repair_end"),
 	OBJ(OBJ_ATTACHED, "set_state", set_state, false, "set_state_btf", "set_state_tp"),
 	OBJ(OBJ_ATTACHED, "set_state_nest", set_state_nest, true, "set_state_nest"),
 	OBJ(OBJ_ATTACHED, "timer_start", timer_start, true,

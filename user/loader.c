@@ -111,7 +111,7 @@ static int count_existing(struct tcpstate_bpf *skel)
 	char buf[256];
 	int err, saved, fd;
 
-	link = bpf_program__attach_iter(skel->progs.baseline, NULL);
+	link = bpf_program__attach_iter(skel->progs.count_sockets, NULL);
 	if (!link) {
 		err = -errno;
 		warnx_("cannot create the socket iterator: %s", strerror(-err));

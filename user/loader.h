@@ -24,7 +24,9 @@ struct load_opts {
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
 	int netns_stats, netns_spill, errors, fw2_pending, listeners, nesting, timewait;
-	int listeners_refresh, fw2_reconcile;	/* run from user space */
+	int netns_check;
+	/* run from user space */
+	int listeners_refresh, fw2_reconcile, count_sockets, repair_begin, repair_end;
 	/* attached: the first program of each tracepoint (tp_btf) or the only one */
 	int set_state, set_state_nest, timer_start, timer_cancel, destroy;
 };
