@@ -30,7 +30,7 @@ BPF_CFLAGS := -g -O2 -Wall -Werror=undef -target bpf -D__TARGET_ARCH_$(ARCH)
 CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o \
+USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o
 
