@@ -108,11 +108,19 @@ run: deps
 .PHONY: check
 check: deps
 	$(Q)$(MAKE) all
+	$(Q)$(MAKE) check-unit
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
 	@# The module and CO-RE on Debian's 6.1 and 6.12, in QEMU (~25 min).
 	$(Q)$(MAKE) check-vm
+
+# Unit tests of user/ (selftests/unit): no root, no kernel, only a C
+# compiler, so any user can run them on a bare clone. Ends with
+# "N passed, N failed".
+.PHONY: check-unit
+check-unit:
+	$(Q)$(MAKE) -C selftests/unit OUTPUT=$(OUTPUT)/unit run_tests
 
 # Side-by-side ratios (bench/run.sh): per-event cost beside an empty
 # program, summary beside ss -tan.

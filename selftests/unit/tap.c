@@ -23,16 +23,33 @@ void tap_register(struct tap_test *t)
 	tail = &t->next;
 }
 
+/* Prints a diagnostic, every line of it a "# " comment. */
+static void vdiag(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	const char *p = buf;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	printf("# %s", prefix);
+	for (; *p; p++) {
+		putchar(*p);
+		if (*p == '\n' && p[1])
+			printf("# ");
+	}
+	if (p == buf || p[-1] != '\n')
+		putchar('\n');
+}
+
 void tap_fail(const char *file, int line, const char *fmt, ...)
 {
+	char prefix[256];
 	va_list ap;
 
 	cur_failed = 1;
-	printf("# %s:%d: ", file, line);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", file, line);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vdiag(prefix, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 void tap_skip(const char *fmt, ...)
@@ -49,11 +66,9 @@ void tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("# ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vdiag("", fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 int tap_failed(void)
