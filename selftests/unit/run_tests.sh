@@ -18,7 +18,8 @@ for prog in "$@"; do
 	n=$((n + 1))
 	name="selftests: tcpstate-unit: $(basename "$prog")"
 	echo "# $name"
-	timeout -k 5 60 "$prog" >"$out" 2>&1
+	# In a subshell, so that its report of a crash goes to $out too.
+	(timeout -k 5 60 "$prog"; exit $?) >"$out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$out"
 	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out" | head -n1)
