@@ -30,7 +30,7 @@ BPF_CFLAGS := -g -O2 -Wall -Werror=undef -target bpf -mcpu=v3 -D__TARGET_ARCH_$(
 CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o \
+USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o
 
@@ -108,11 +108,19 @@ run: deps
 .PHONY: check
 check: deps
 	$(Q)$(MAKE) all
+	$(Q)$(MAKE) check-unit
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
 	@# The module and CO-RE on Debian's 6.1 and 6.12, in QEMU (~25 min).
 	$(Q)$(MAKE) check-vm
+
+# Unit tests of user/ (selftests/unit): no root, no kernel, only a C
+# compiler, so any user can run them on a bare clone. Ends with
+# "N passed, N failed".
+.PHONY: check-unit
+check-unit:
+	$(Q)$(MAKE) -C selftests/unit OUTPUT=$(OUTPUT)/unit run_tests
 
 # Side-by-side ratios (bench/run.sh): per-event cost beside an empty
 # program, summary beside ss -tan.

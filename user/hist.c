@@ -2,14 +2,36 @@
 /* hist.c - reading the log2 microsecond histograms. */
 #include "hist.h"
 
+/* fls64(): the 1-based index of the highest bit set, 0 for 0. */
+static int fls64_(__u64 v)
+{
+	return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+int hist_slot_of_us(__u64 us)
+{
+	int s = fls64_(us);
+
+	return s < HIST_OPEN_SLOT ? s : HIST_OPEN_SLOT;
+}
+
+static int clamp_slot(int slot)
+{
+	if (slot < 0)
+		return 0;
+	return slot > HIST_OPEN_SLOT ? HIST_OPEN_SLOT : slot;
+}
+
 __u64 hist_slot_lo_us(int slot)
 {
-	return slot <= 0 ? 0 : 1ULL << (slot - 1);
+	slot = clamp_slot(slot);
+	return slot == 0 ? 0 : 1ULL << (slot - 1);
 }
 
 __u64 hist_slot_hi_us(int slot)
 {
-	return 1ULL << slot;
+	slot = clamp_slot(slot);
+	return slot == HIST_OPEN_SLOT ? HIST_US_INF : 1ULL << slot;
 }
 
 __u64 hist_count(const __u64 *slots)
@@ -36,6 +58,8 @@ __u64 hist_quantile_us(const __u64 *slots, double p)
 			seen += slots[i];
 			continue;
 		}
+		if (i == HIST_OPEN_SLOT)
+			return hist_slot_lo_us(i);
 		lo = (double)hist_slot_lo_us(i);
 		hi = (double)hist_slot_hi_us(i);
 		frac = (rank - (double)seen) / (double)slots[i];
@@ -43,7 +67,11 @@ __u64 hist_quantile_us(const __u64 *slots, double p)
 			frac = 0;
 		return (__u64)(lo + (hi - lo) * frac);
 	}
-	return hist_max_us(slots);
+	/* p > 1, or rounding: the highest slot in use. */
+	for (int i = HIST_OPEN_SLOT; i >= 0; i--)
+		if (slots[i])
+			return i == HIST_OPEN_SLOT ? hist_slot_lo_us(i) : hist_slot_hi_us(i);
+	return 0;
 }
 
 __u64 hist_max_us(const __u64 *slots)

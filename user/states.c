@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* states.c - TCP state names, from the tables in include/tcpstate.h. */
+/*
+ * states.c - TCP state names and collector error names, from the tables in
+ * include/tcpstate.h.
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +24,16 @@ static const char *const names[TCPSTATE_NSTATES] = {
 static const char *const ss_names[TCPSTATE_NSTATES] = {
 	TCPSTATE_FOR_EACH_STATE(X_SS)
 	TCPSTATE_FOR_EACH_OTHER_STATE(X_SS)
+};
+
+#define X_ERR_NAME(e, name, desc) [e] = name,
+static const char *const error_names[TCPSTATE_NERRORS] = {
+	TCPSTATE_FOR_EACH_ERROR(X_ERR_NAME)
+};
+
+#define X_ERR_DESC(e, name, desc) [e] = desc,
+static const char *const error_descs[TCPSTATE_NERRORS] = {
+	TCPSTATE_FOR_EACH_ERROR(X_ERR_DESC)
 };
 
 const char *state_name(int state)
@@ -76,5 +89,43 @@ int state_parse(const char *s)
 	}
 	if (!strcmp(norm, "estab"))
 		return TCPSTATE_ST_ESTABLISHED;
+	return -1;
+}
+
+static bool is_named(const char *n, const char *name, size_t len)
+{
+	return n && strlen(n) == len && !strncmp(n, name, len);
+}
+
+int state_lookup(const char *name, size_t len, bool live_only)
+{
+	for (int st = 0; st < TCPSTATE_NSTATES; st++) {
+		if (live_only && !TCPSTATE_IS_LIVE(st))
+			continue;
+		if (is_named(names[st], name, len))
+			return st;
+	}
+	return -1;
+}
+
+const char *error_name(int err)
+{
+	if (err < 0 || err >= TCPSTATE_NERRORS)
+		return NULL;
+	return error_names[err];
+}
+
+const char *error_desc(int err)
+{
+	if (err < 0 || err >= TCPSTATE_NERRORS)
+		return NULL;
+	return error_descs[err];
+}
+
+int error_lookup(const char *name, size_t len)
+{
+	for (int e = 0; e < TCPSTATE_NERRORS; e++)
+		if (is_named(error_names[e], name, len))
+			return e;
 	return -1;
 }

@@ -33,21 +33,32 @@ static const struct column columns[NCOLS] = {
 	{ "MAX", RIGHT, 2 },
 };
 
-/* 850us, 12.3ms, 4.20s, 61.0s, 12m, 3.1h */
+/*
+ * 850us, 12.3ms, 4.20s, 61.0s, 12m, 3.1h. HIST_US_INF (the open-ended last
+ * slot's upper bound) prints as more than that slot's lower bound: ">4.8h".
+ */
 static void fmt_us(char *buf, size_t len, __u64 us, bool known)
 {
-	if (!known)
+	const char *more = "";
+
+	if (!known) {
 		snprintf(buf, len, "-");
-	else if (us < 1000)
-		snprintf(buf, len, "%" PRIu64 "us", (uint64_t)us);
+		return;
+	}
+	if (us == HIST_US_INF) {
+		more = ">";
+		us = hist_slot_lo_us(HIST_OPEN_SLOT);
+	}
+	if (us < 1000)
+		snprintf(buf, len, "%s%" PRIu64 "us", more, (uint64_t)us);
 	else if (us < 1000000)
-		snprintf(buf, len, "%.1fms", us / 1e3);
+		snprintf(buf, len, "%s%.1fms", more, us / 1e3);
 	else if (us < 120000000ULL)
-		snprintf(buf, len, "%.2fs", us / 1e6);
+		snprintf(buf, len, "%s%.2fs", more, us / 1e6);
 	else if (us < 7200000000ULL)
-		snprintf(buf, len, "%.1fm", us / 6e7);
+		snprintf(buf, len, "%s%.1fm", more, us / 6e7);
 	else
-		snprintf(buf, len, "%.1fh", us / 3.6e9);
+		snprintf(buf, len, "%s%.1fh", more, us / 3.6e9);
 }
 
 static void row_cells(const struct summary_row *r, char cells[NCOLS][CELL])
@@ -148,13 +159,21 @@ void summary_render_text(FILE *f, const struct summary *s, int width, bool color
 		errs += s->errors ? s->errors->count[i] : 0;
 	if (errs || s->events_missed) {
 		fprintf(f, "collector: %" PRIu64 " events missed", (uint64_t)s->events_missed);
-#define X_ERR(idx, name, desc) \
-		if (s->errors && s->errors->count[idx]) \
-			fprintf(f, ", %s %" PRIu64, name, (uint64_t)s->errors->count[idx]);
-		TCPSTATE_FOR_EACH_ERROR(X_ERR)
-#undef X_ERR
+		for (int e = 0; e < TCPSTATE_NERRORS; e++)
+			if (s->errors && s->errors->count[e])
+				fprintf(f, ", %s %" PRIu64, error_name(e),
+					(uint64_t)s->errors->count[e]);
 		fputc('\n', f);
 	}
+}
+
+/* A bound in us; the open-ended last slot's is "+Inf", as Prometheus spells it. */
+static void json_bound_us(struct json *j, const char *key, __u64 us)
+{
+	if (us == HIST_US_INF)
+		json_str(j, key, "+Inf");
+	else
+		json_u64(j, key, us);
 }
 
 static void hist_json(struct json *j, const char *key, const __u64 *slots)
@@ -164,13 +183,13 @@ static void hist_json(struct json *j, const char *key, const __u64 *slots)
 	json_u64(j, "p50_us", hist_quantile_us(slots, 0.50));
 	json_u64(j, "p90_us", hist_quantile_us(slots, 0.90));
 	json_u64(j, "p99_us", hist_quantile_us(slots, 0.99));
-	json_u64(j, "max_us", hist_max_us(slots));
+	json_bound_us(j, "max_us", hist_max_us(slots));
 	json_arr_open(j, "buckets");
 	for (int k = 0; k < TCPSTATE_HIST_SLOTS; k++) {
 		if (!slots[k])
 			continue;
 		json_obj_open(j, NULL);
-		json_u64(j, "le_us", hist_slot_hi_us(k));
+		json_bound_us(j, "le_us", hist_slot_hi_us(k));
 		json_u64(j, "count", slots[k]);
 		json_obj_close(j);
 	}
@@ -218,9 +237,8 @@ void summary_render_json(struct json *j, const struct summary *s)
 				 (__u64)(s->rows[i].rate + 0.5));
 	json_obj_close(j);
 	json_obj_open(j, "errors");
-#define X_ERR(idx, name, desc) json_u64(j, name, s->errors ? s->errors->count[idx] : 0);
-	TCPSTATE_FOR_EACH_ERROR(X_ERR)
-#undef X_ERR
+	for (int e = 0; e < TCPSTATE_NERRORS; e++)
+		json_u64(j, error_name(e), s->errors ? s->errors->count[e] : 0);
 	json_obj_close(j);
 	json_u64(j, "events_missed", s->events_missed);
 	json_obj_close(j);
