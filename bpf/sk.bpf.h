@@ -128,10 +128,8 @@ static __always_inline __u32 sk_join_epoch(struct tcpstate_stats *st,
 {
 	__u32 epoch = st->epoch;
 
-	if (TCPSTATE_IS_LIVE(info->state) && info->gen != epoch) {
-		live_add(st, info->gen, info->state, -1);
-		live_add(st, epoch, info->state, 1);
-	}
+	if (TCPSTATE_IS_LIVE(info->state) && info->gen != epoch)
+		live_move(st, info->gen, epoch, info->state);
 	info->gen = epoch;
 	return epoch;
 }

@@ -119,6 +119,27 @@ static __always_inline void transition_add(struct tcpstate_stats *st, int from,
 		__sync_fetch_and_add(&st->transitions[sidx(from)][sidx(to)], d);
 }
 
+/*
+ * Moves a count of state s from generation gen into generation epoch
+ * (gen != epoch). A generation of epoch's parity shared its buffer, which
+ * was emptied when epoch began: nothing of it is left to take away.
+ */
+static __always_inline void live_move(struct tcpstate_stats *st, __u32 gen,
+				      __u32 epoch, int s)
+{
+	if ((gen ^ epoch) & 1)
+		live_add(st, gen, s, -1);
+	live_add(st, epoch, s, 1);
+}
+
+static __always_inline void tw_live_move(struct tcpstate_stats *st, __u32 gen,
+					 __u32 epoch, int s)
+{
+	if ((gen ^ epoch) & 1)
+		tw_live_add(st, gen, s, -1);
+	tw_live_add(st, epoch, s, 1);
+}
+
 /* Records time spent in live state s; returns the slot used, -1 when unknown. */
 static __always_inline int duration_add(struct tcpstate_stats *st, int s,
 					__u64 since, __u64 now)

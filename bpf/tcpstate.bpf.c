@@ -119,8 +119,7 @@ static __always_inline void count_timewait(struct sock_common *skc,
 		if (gen == epoch || gen == TCPSTATE_GEN_DEAD ||
 		    __sync_val_compare_and_swap(&cur->gen, gen, epoch) != gen)
 			return;
-		tw_live_add(st, gen, cur->substate, -1);
-		tw_live_add(st, epoch, cur->substate, 1);
+		tw_live_move(st, gen, epoch, cur->substate);
 		return;
 	}
 	tw_fill(&e, tw);
@@ -172,7 +171,12 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 	    (info->gen == epoch && info->state == state))
 		return 0;
 	if (TCPSTATE_IS_LIVE(info->state)) {
-		live_add(st, info->gen, info->state, -1);
+		/*
+		 * Out of its buffer, in its recorded state: unless that was
+		 * an older generation of epoch's parity, emptied already.
+		 */
+		if (info->gen == epoch || ((info->gen ^ epoch) & 1))
+			live_add(st, info->gen, info->state, -1);
 		if (info->state != state) {
 			count_error(TCPSTATE_ERR_MISSED_EVENT);
 			info->entered_ns = 0;
@@ -258,6 +262,8 @@ int repair_begin(struct tcpstate_repair_ctx *ctx)
 	struct tcpstate_stats *st;
 	__u32 epoch = ctx->epoch;
 
+	/* A namespace with no statistics yet gets them, to count into. */
+	stats_of(key.inum, key.cookie);
 	for (__u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
 		st = bpf_map_lookup_percpu_elem(&netns_stats, &key, cpu);
 		if (!st)

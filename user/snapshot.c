@@ -53,9 +53,18 @@ int ts_source_read(struct ts_source *src, struct ts_snapshot *snap,
 	memset(snap, 0, sizeof(*snap));
 	snap->source = src->ops->name;
 	err = src->ops->read(src, snap, flags);
-	if (err)
+	if (err) {
 		ts_snapshot_free(snap);
-	return err;
+		return err;
+	}
+	/* A count below zero is a collector fault, never a count. */
+	for (size_t i = 0; i < snap->nr_netns; i++)
+		for (int s = 0; s < TCPSTATE_NSTATES; s++)
+			if (snap->netns[i].st.live[s] < 0) {
+				snap->netns[i].st.live[s] = 0;
+				snap->negative_counts++;
+			}
+	return 0;
 }
 
 static size_t lower_bound(const struct ts_snapshot *snap, __u32 inum)
@@ -74,6 +83,13 @@ static size_t lower_bound(const struct ts_snapshot *snap, __u32 inum)
 }
 
 const struct ts_netns *ts_snapshot_find(const struct ts_snapshot *snap, __u32 inum)
+{
+	size_t i = lower_bound(snap, inum);
+
+	return i < snap->nr_netns && snap->netns[i].inum == inum ? &snap->netns[i] : NULL;
+}
+
+struct ts_netns *snapshot_find_mut(struct ts_snapshot *snap, __u32 inum)
 {
 	size_t i = lower_bound(snap, inum);
 

@@ -7,5 +7,7 @@
 
 /* The entry for inum, added (zeroed, kept sorted) when missing; NULL on ENOMEM. */
 struct ts_netns *snapshot_get(struct ts_snapshot *snap, __u32 inum);
+/* The entry for inum, or NULL. */
+struct ts_netns *snapshot_find_mut(struct ts_snapshot *snap, __u32 inum);
 
 #endif /* __TCPSTATE_SNAPSHOT_H */

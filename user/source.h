@@ -10,15 +10,37 @@
 #ifndef __TCPSTATE_SOURCE_H
 #define __TCPSTATE_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "tcpstate.h"
 
+/*
+ * The collector against the kernel's own counters (/proc/net/sockstat),
+ * one namespace, on this read: see drift.h.
+ */
+struct ts_check {
+	bool done;			/* compared on this read */
+	int verdict;			/* enum drift_verdict */
+	__s64 full, tw;			/* the collector: full, timewait sockets */
+	__s64 kern_full, kern_tw;	/* the kernel: TCP+TCP6 inuse, tw */
+	__u64 drifts;			/* persistent drifts found since load */
+	__u64 repairs;			/* re-counts since load */
+	bool repaired;			/* re-counted on this read */
+};
+
 /* The totals of one network namespace, summed over CPUs. */
 struct ts_netns {
 	__u32 inum;			/* inode of the namespace (ls -iL /proc/self/ns/net) */
-	struct tcpstate_stats st;	/* live[] is the live count, request sockets included */
+	__u64 cookie;			/* its net cookie, 0 when unknown */
+	/*
+	 * live[] is the live count, request sockets included; timewait[0]
+	 * how many of them are timewait sockets. live_alt[] and timewait[1]
+	 * are folded in by the source and read zero.
+	 */
+	struct tcpstate_stats st;
+	struct ts_check check;
 };
 
 struct ts_snapshot {
@@ -29,6 +51,11 @@ struct ts_snapshot {
 	struct ts_netns *netns;		/* sorted by inum */
 	struct tcpstate_errors errors;	/* collector health, summed over CPUs */
 	__u64 events_missed;		/* events the kernel did not deliver (recursion) */
+	/*
+	 * Live counts that summed below zero (a collector fault): shown as
+	 * zero, and counted here.
+	 */
+	__u64 negative_counts;
 };
 
 /* Flags for ts_source_ops.read(). */

@@ -15,7 +15,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "drift.h"
 #include "loader.h"
+#include "repair.h"
+#include "sockstat.h"
 #include "netns.h"
 #include "snapshot.h"
 #include "source.h"
@@ -24,6 +27,7 @@ struct bpf_src {
 	struct collector_fds fds;
 	int ncpus;
 	void *percpu;		/* ncpus values of the largest map */
+	struct tcpstate_stats *scratch;	/* one namespace's sum */
 };
 
 static int bpf_probe(void)
@@ -39,6 +43,7 @@ static void bpf_close(struct ts_source *src)
 		return;
 	collector_close(&b->fds);
 	free(b->percpu);
+	free(b->scratch);
 	free(b);
 	src->priv = NULL;
 }
@@ -61,7 +66,8 @@ static int bpf_open(struct ts_source *src)
 		goto fail;
 	}
 	b->percpu = calloc(b->ncpus, sizeof(struct tcpstate_stats));
-	if (!b->percpu) {
+	b->scratch = calloc(1, sizeof(*b->scratch));
+	if (!b->percpu || !b->scratch) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -82,15 +88,20 @@ static int run_prog(int prog_fd)
 }
 
 /* The namespaces a read reports: the caller's, or every live one. */
+struct wanted_ns {
+	struct tcpstate_netns_key key;
+	char path[NETNS_PATH_MAX];	/* "" for the caller's own */
+};
+
 struct wanted {
-	struct tcpstate_netns_key *ns;
+	struct wanted_ns *ns;
 	size_t nr;
 };
 
 static bool wanted_inum(const struct wanted *w, __u32 inum)
 {
 	for (size_t i = 0; i < w->nr; i++)
-		if (w->ns[i].inum == inum)
+		if (w->ns[i].key.inum == inum)
 			return true;
 	return false;
 }
@@ -99,7 +110,7 @@ static bool wanted_inum(const struct wanted *w, __u32 inum)
 static bool wanted_key(const struct wanted *w, const struct tcpstate_netns_key *k)
 {
 	for (size_t i = 0; i < w->nr; i++)
-		if (w->ns[i].inum == k->inum && w->ns[i].cookie == k->cookie)
+		if (w->ns[i].key.inum == k->inum && w->ns[i].key.cookie == k->cookie)
 			return true;
 	return false;
 }
@@ -123,14 +134,17 @@ static int wanted_get(struct wanted *w, bool all)
 	}
 	if (!all) {
 		w->nr = 1;
-		return netns_self(&w->ns[0].inum) ?: netns_cookie(&w->ns[0].cookie);
+		return netns_self(&w->ns[0].key.inum) ?: netns_cookie(&w->ns[0].key.cookie);
 	}
 	err = 0;
 	for (size_t i = 0; i < nr; i++) {
+		struct wanted_ns *wn = &w->ns[w->nr];
+
 		if (netns_enter(ns[i].path, &saved))
 			continue;	/* gone meanwhile */
-		w->ns[w->nr].inum = ns[i].inum;
-		if (!netns_cookie(&w->ns[w->nr].cookie))
+		wn->key.inum = ns[i].inum;
+		snprintf(wn->path, sizeof(wn->path), "%s", ns[i].path);
+		if (!netns_cookie(&wn->key.cookie))
 			w->nr++;
 		if (netns_restore(saved)) {
 			err = -EIO;
@@ -170,19 +184,168 @@ static int add_listeners(struct bpf_src *b, const struct wanted *wanted,
 static void sum_stats(struct tcpstate_stats *dst, const struct tcpstate_stats *v,
 		      int ncpus)
 {
-	for (int c = 0; c < ncpus; c++) {
-		const struct tcpstate_stats *s = &v[c];
+	for (int c = 0; c < ncpus; c++)
+		tcpstate_stats_add(dst, &v[c]);
+}
 
-		for (int i = 0; i < TCPSTATE_NSTATES; i++) {
-			dst->live[i] += s->live[i];
-			for (int j = 0; j < TCPSTATE_NSTATES; j++)
-				dst->transitions[i][j] += s->transitions[i][j];
-			for (int k = 0; k < TCPSTATE_HIST_SLOTS; k++)
-				dst->duration[i][k] += s->duration[i][k];
-		}
-		for (int k = 0; k < TCPSTATE_HIST_SLOTS; k++)
-			dst->lifetime[k] += s->lifetime[k];
+/*
+ * Folds the two live buffers into live[] and timewait[0], by the
+ * namespace's check entry: the generation readers read, or both while a
+ * re-count runs (repair.h).
+ */
+static void select_live(struct tcpstate_stats *st, const struct tcpstate_check *c)
+{
+	bool both = c && c->repairing, alt = c && (c->epoch & 1);
+
+	for (int i = 0; i < TCPSTATE_NSTATES; i++) {
+		if (both)
+			st->live[i] += st->live_alt[i];
+		else if (alt)
+			st->live[i] = st->live_alt[i];
+		st->live_alt[i] = 0;
 	}
+	if (both)
+		st->timewait[0] += st->timewait[1];
+	else if (alt)
+		st->timewait[0] = st->timewait[1];
+	st->timewait[1] = 0;
+}
+
+static bool check_get(struct bpf_src *b, const struct tcpstate_netns_key *key,
+		      struct tcpstate_check *c)
+{
+	memset(c, 0, sizeof(*c));
+	return !bpf_map_lookup_elem(b->fds.netns_check, key, c);
+}
+
+/* One namespace's live counts as readers see them; false when it has none. */
+static bool netns_live(struct bpf_src *b, const struct tcpstate_netns_key *key,
+		       const struct tcpstate_check *c, struct tcpstate_stats *st)
+{
+	bool have = false;
+
+	memset(st, 0, sizeof(*st));
+	if (!bpf_map_lookup_elem(b->fds.netns_stats, key, b->percpu)) {
+		sum_stats(st, b->percpu, b->ncpus);
+		have = true;
+	}
+	if (!bpf_map_lookup_elem(b->fds.netns_spill, key, b->percpu)) {
+		sum_stats(st, b->percpu, 1);
+		have = true;
+	}
+	select_live(st, c);
+	return have;
+}
+
+/* Full sockets (what sockstat's inuse counts) and timewait sockets. */
+static void full_and_tw(const struct tcpstate_stats *st, int64_t *full, int64_t *tw)
+{
+	__s64 sum = 0;
+
+	for (int i = 0; i < TCPSTATE_NSTATES; i++)
+		if (TCPSTATE_IS_LIVE(i))
+			sum += st->live[i];
+	*tw = st->timewait[0];
+	*full = sum - *tw;
+}
+
+/*
+ * Compares one namespace (the calling thread's) with the kernel's own
+ * counters, and re-counts it when they have drifted apart (drift.h).
+ */
+static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
+		       struct ts_snapshot *snap)
+{
+	struct tcpstate_stats *st = b->scratch;
+	struct drift_sample smp = {};
+	enum drift_verdict v;
+	struct tcpstate_check c;
+	struct sockstat k;
+	struct timespec ts;
+	struct ts_netns *ns;
+	char msg[128];
+	bool have, had_check;
+	int err;
+
+	had_check = check_get(b, key, &c);
+	have = netns_live(b, key, &c, st);
+	full_and_tw(st, &smp.full_a, &smp.tw_a);
+	err = sockstat_read(&k, msg, sizeof(msg));
+	if (err) {
+		warnx_("cannot compare with the kernel's counters: %s", msg);
+		return err;
+	}
+	netns_live(b, key, &c, st);
+	full_and_tw(st, &smp.full_b, &smp.tw_b);
+	smp.kern_full = k.full;
+	smp.kern_tw = k.tw;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	smp.now_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+
+	v = drift_judge(&c, &smp);
+	ns = snapshot_find_mut(snap, key->inum);
+	if (!ns && (have || k.full || k.tw)) {
+		ns = snapshot_get(snap, key->inum);
+		if (!ns)
+			return -ENOMEM;
+		ns->cookie = key->cookie;
+	}
+	if (v == DRIFT_PERSISTENT) {
+		info("namespace %u: %lld full and %lld timewait sockets counted, the kernel "
+		     "has %lld and %lld: re-counting it", key->inum,
+		     (long long)smp.full_a, (long long)smp.tw_a,
+		     (long long)k.full, (long long)k.tw);
+		err = repair_netns(&b->fds, key, &c);
+		if (err) {
+			warnx_("namespace %u: re-count failed: %s", key->inum,
+			       strerror(-err));
+			return err;
+		}
+		/* The snapshot shows the re-counted numbers. */
+		netns_live(b, key, &c, st);
+		if (ns) {
+			memcpy(ns->st.live, st->live, sizeof(st->live));
+			memcpy(ns->st.timewait, st->timewait, sizeof(st->timewait));
+			ns->check.repaired = true;
+		}
+		full_and_tw(st, &smp.full_a, &smp.tw_a);
+	} else if ((had_check || v != DRIFT_NONE) &&
+		   bpf_map_update_elem(b->fds.netns_check, key, &c, BPF_ANY)) {
+		return -errno;
+	}
+	if (ns) {
+		ns->check.done = true;
+		ns->check.verdict = v;
+		ns->check.full = smp.full_a;
+		ns->check.tw = smp.tw_a;
+		ns->check.kern_full = k.full;
+		ns->check.kern_tw = k.tw;
+		ns->check.drifts = c.drifts;
+		ns->check.repairs = c.repairs;
+	}
+	return 0;
+}
+
+/* check_netns() for every wanted namespace, entering each in turn. */
+static int check_all(struct bpf_src *b, const struct wanted *w,
+		     struct ts_snapshot *snap)
+{
+	int err = 0, saved;
+
+	for (size_t i = 0; i < w->nr && !err; i++) {
+		if (!w->ns[i].path[0]) {
+			err = check_netns(b, &w->ns[i].key, snap);
+			continue;
+		}
+		if (netns_enter(w->ns[i].path, &saved))
+			continue;	/* gone meanwhile */
+		err = check_netns(b, &w->ns[i].key, snap);
+		if (netns_restore(saved)) {
+			warnx_("cannot return to the original namespace");
+			return -EIO;
+		}
+	}
+	return err;
 }
 
 /*
@@ -238,9 +401,22 @@ static int add_netns_map(struct bpf_src *b, int fd, int ncpus,
 		ns = snapshot_get(snap, key.inum);
 		if (!ns)
 			return -ENOMEM;
+		ns->cookie = key.cookie;
 		sum_stats(&ns->st, b->percpu, ncpus);
 	}
 	return 0;
+}
+
+/* Every namespace's two buffers folded, once both maps are added. */
+static void select_all(struct bpf_src *b, struct ts_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		struct ts_netns *ns = &snap->netns[i];
+		struct tcpstate_netns_key key = { .cookie = ns->cookie, .inum = ns->inum };
+		struct tcpstate_check c;
+
+		select_live(&ns->st, check_get(b, &key, &c) ? &c : NULL);
+	}
 }
 
 static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
@@ -250,18 +426,24 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	struct wanted wanted = {};
 	struct tcpstate_errors *errs = b->percpu;
 	struct timespec ts;
+	int err, lock;
 	__u32 key;
-	int err;
 
 	err = wanted_get(&wanted, flags & TS_READ_ALL_NETNS);
 	if (err) {
 		warnx_("cannot tell the network namespaces apart: %s", strerror(-err));
 		goto out;
 	}
+	lock = collector_lock();
+	if (lock < 0) {
+		err = lock;
+		warnx_("cannot take the collector's lock: %s", strerror(-err));
+		goto out;
+	}
 	err = run_prog(b->fds.fw2_reconcile);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
-		goto out;
+		goto unlock;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
@@ -270,12 +452,16 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	if (!err)
 		err = add_netns_map(b, b->fds.netns_spill, 1, &wanted, snap);
 	if (err)
-		goto out;
+		goto unlock;
+	select_all(b, snap);
+	err = check_all(b, &wanted, snap);
+	if (err)
+		goto unlock;
 	err = run_prog(b->fds.listeners_refresh) ?: add_listeners(b, &wanted, snap);
 	if (err) {
 		warnx_("cannot read the listeners' request sockets: %s",
 		       strerror(-err));
-		goto out;
+		goto unlock;
 	}
 	key = 0;
 	if (!bpf_map_lookup_elem(b->fds.errors, &key, errs))
@@ -283,6 +469,8 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 			for (int i = 0; i < TCPSTATE_NERRORS; i++)
 				snap->errors.count[i] += errs[c].count[i];
 	prog_stats(b, snap);
+unlock:
+	collector_unlock(lock);
 out:
 	free(wanted.ns);
 	return err;

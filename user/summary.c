@@ -118,7 +118,8 @@ static int report(const struct summary_opts *o, const struct ts_snapshot *cur,
 		struct ts_netns self_ns;
 		const struct ts_netns *ns;
 		struct summary s = { .source = cur->source, .errors = &cur->errors,
-				     .events_missed = cur->events_missed };
+				     .events_missed = cur->events_missed,
+				     .negative_counts = cur->negative_counts };
 
 		if (o->all) {
 			ns = &cur->netns[i];

@@ -31,6 +31,7 @@ struct summary {
 	double interval_s;		/* what rate is over; 0 when none */
 	const struct tcpstate_errors *errors;
 	__u64 events_missed;
+	__u64 negative_counts;		/* counts below zero shown as 0 (faults) */
 };
 
 /* Fills s for ns; prev (may be NULL) gives the rates over dt_s. */

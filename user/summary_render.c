@@ -9,6 +9,7 @@
 #include "hist.h"
 #include "json.h"
 #include "states.h"
+#include "drift.h"
 #include "summary.h"
 
 #define NCOLS	8
@@ -84,6 +85,23 @@ static bool stands_out(const struct summary_row *r)
 	return r->state == TCPSTATE_ST_TIME_WAIT || r->state == TCPSTATE_ST_CLOSE_WAIT;
 }
 
+/* The comparison with the kernel's own counters, when one was made. */
+static void render_check(FILE *f, const struct ts_check *c)
+{
+	if (!c || !c->done)
+		return;
+	fprintf(f, "kernel check: sockets %" PRId64 "/%" PRId64 ", timewait %"
+		PRId64 "/%" PRId64 " (tcpstate/sockstat), %s",
+		(int64_t)c->full, (int64_t)c->kern_full, (int64_t)c->tw,
+		(int64_t)c->kern_tw, drift_verdict_name(c->verdict));
+	if (c->drifts || c->repairs)
+		fprintf(f, "; %" PRIu64 " drifts, %" PRIu64 " re-counts",
+			(uint64_t)c->drifts, (uint64_t)c->repairs);
+	if (c->repaired)
+		fputs("; re-counted now", f);
+	fputc('\n', f);
+}
+
 void summary_render_text(FILE *f, const struct summary *s, int width, bool color)
 {
 	char cells[TCPSTATE_NSTATES + 1][NCOLS][CELL];
@@ -157,14 +175,18 @@ void summary_render_text(FILE *f, const struct summary *s, int width, bool color
 	}
 	for (int i = 0; i < TCPSTATE_NERRORS; i++)
 		errs += s->errors ? s->errors->count[i] : 0;
-	if (errs || s->events_missed) {
+	if (errs || s->events_missed || s->negative_counts) {
 		fprintf(f, "collector: %" PRIu64 " events missed", (uint64_t)s->events_missed);
 		for (int e = 0; e < TCPSTATE_NERRORS; e++)
 			if (s->errors && s->errors->count[e])
 				fprintf(f, ", %s %" PRIu64, error_name(e),
 					(uint64_t)s->errors->count[e]);
+		if (s->negative_counts)
+			fprintf(f, ", %" PRIu64 " counts below zero shown as 0",
+				(uint64_t)s->negative_counts);
 		fputc('\n', f);
 	}
+	render_check(f, s->ns ? &s->ns->check : NULL);
 }
 
 /* A bound in us; the open-ended last slot's is "+Inf", as Prometheus spells it. */
@@ -241,5 +263,21 @@ void summary_render_json(struct json *j, const struct summary *s)
 		json_u64(j, error_name(e), s->errors ? s->errors->count[e] : 0);
 	json_obj_close(j);
 	json_u64(j, "events_missed", s->events_missed);
+	json_u64(j, "negative_counts", s->negative_counts);
+	if (s->ns && s->ns->check.done) {
+		const struct ts_check *c = &s->ns->check;
+
+		json_obj_open(j, "check");
+		json_s64(j, "sockets", c->full);
+		json_s64(j, "kernel_sockets", c->kern_full);
+		json_s64(j, "timewait", c->tw);
+		json_s64(j, "kernel_timewait", c->kern_tw);
+		json_str(j, "verdict", drift_verdict_name(c->verdict));
+		json_u64(j, "drifts", c->drifts);
+		json_u64(j, "repairs", c->repairs);
+		json_bool(j, "repaired", c->repaired);
+		json_obj_close(j);
+	}
+	json_u64(j, "netns_cookie", s->ns ? s->ns->cookie : 0);
 	json_obj_close(j);
 }

@@ -87,7 +87,15 @@ int tap_failed(void);
 			   #a, #b, tap__a ? tap__a : "(null)", tap__b); \
 	} while (0)
 
+#define TAP__NE(a, b, on_fail)						\
+	do {								\
+		long long tap__a = (long long)(a), tap__b = (long long)(b); \
+		TAP__CHECK(tap__a != tap__b, on_fail,			\
+			   "%s != %s: both %lld", #a, #b, tap__a);	\
+	} while (0)
+
 #define EXPECT_TRUE(c)		TAP__CHECK(c, (void)0, "expected %s", #c)
+#define EXPECT_NE(a, b)		TAP__NE(a, b, (void)0)
 #define EXPECT_EQ(a, b)		TAP__EQ(a, b, (void)0)
 #define EXPECT_UEQ(a, b)	TAP__UEQ(a, b, (void)0)
 #define EXPECT_STREQ(a, b)	TAP__STREQ(a, b, (void)0)
