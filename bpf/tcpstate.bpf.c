@@ -259,9 +259,14 @@ SEC("syscall")
 int repair_begin(struct tcpstate_repair_ctx *ctx)
 {
 	struct tcpstate_netns_key key = ctx->key;
+	struct tcpstate_check *c;
 	struct tcpstate_stats *st;
 	__u32 epoch = ctx->epoch;
 
+	/* Readers add both buffers from now until user space says it ended. */
+	c = bpf_map_lookup_elem(&netns_check, &key);
+	if (c)
+		c->repairing = 1;
 	/* A namespace with no statistics yet gets them, to count into. */
 	stats_of(key.inum, key.cookie);
 	for (__u32 cpu = 0; cpu < MAX_CPUS; cpu++) {

@@ -502,7 +502,60 @@ unplug_lo() {
 
 # collector_health NS: the collector's error counters and missed events.
 collector_health() {
-	summary_json "$1" | jq -c '{errors: (.errors // {}), events_missed: (.events_missed // 0)}'
+	summary_json "$1" | jq -c '{errors: (.errors // {}), events_missed: (.events_missed // 0),
+		negative_counts: (.negative_counts // 0)}'
+}
+
+# stats_corrupt NS STATE DELTA [TW_DELTA]: adds DELTA to NS's live count
+# of STATE (and TW_DELTA timewait sockets to time_wait), behind the
+# collector's back: through a shared entry of the BPF collector's
+# netns_spill map, which readers add to the per-CPU one. The test of the
+# self-check and re-count (repair.sh).
+stats_corrupt() {
+	local ns=$1 state=$2 delta=$3 twd=${4:-0} json cookie gen inum idx key value i b
+	json=$(summary_json "$ns") || return 1
+	cookie=$(jq -r .netns_cookie <<<"$json")
+	gen=$(jq -r '.check.generation // 0' <<<"$json")
+	inum=$(ip netns exec "$ns" stat -L -c %i /proc/self/ns/net) || return 1
+	idx=$(state_index "$state") || return 1
+	le() { local v=$1 n=$2 i; for ((i = 0; i < n; i++)); do printf '%02x ' $(( (v >> (8 * i)) & 255 )); done; }
+	key="$(le "$cookie" 8)$(le "$inum" 4)$(le 0 4)"
+	# struct tcpstate_stats: live[16] (even generations), live_alt[16]
+	# (odd), timewait[2], the counters (zero), then epoch and pad.
+	value=""
+	for b in 0 1; do
+		for ((i = 0; i < 16; i++)); do
+			if [ "$b" = $((gen & 1)) ] && [ "$i" = "$idx" ]; then
+				value+=$(le "$delta" 8)
+			else
+				value+=$(le 0 8)
+			fi
+		done
+	done
+	if [ $((gen & 1)) = 0 ]; then value+=$(le "$twd" 8)$(le 0 8)
+	else value+=$(le 0 8)$(le "$twd" 8); fi
+	value+=$(printf '00 %.0s' $(seq $(( $(stats_size) - 16 * 8 * 2 - 16 - 8 ))))
+	value+=$(le "$gen" 4)$(le 0 4)
+	bpftool map delete pinned /sys/fs/bpf/tcpstate/map_netns_spill key hex $key 2>/dev/null
+	# shellcheck disable=SC2086
+	bpftool map update pinned /sys/fs/bpf/tcpstate/map_netns_spill \
+		key hex $key value hex $value noexist
+}
+
+# stats_size: sizeof(struct tcpstate_stats), from the map's BTF.
+stats_size() {
+	bpftool map show pinned /sys/fs/bpf/tcpstate/map_netns_spill -j | jq -r .bytes_value
+}
+
+# state_index NAME: the kernel's number of a live state.
+state_index() {
+	local i=1 s
+	for s in established syn_sent syn_recv fin_wait1 fin_wait2 time_wait \
+		 close close_wait last_ack listen closing; do
+		[ "$s" = "$1" ] && { echo "$i"; return 0; }
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # health_case DESC BEFORE AFTER: no error counter grew, nothing missed.
@@ -512,7 +565,9 @@ health_case() {
 		[($a.errors | to_entries[] | select(.value > ($b.errors[.key] // 0)) |
 		  "\(.key): \($b.errors[.key] // 0) -> \(.value)"),
 		 (select($a.events_missed > $b.events_missed) |
-		  "events_missed: \($b.events_missed) -> \($a.events_missed)")] | .[]' 2>&1)
+		  "events_missed: \($b.events_missed) -> \($a.events_missed)"),
+		 (select(($a.negative_counts // 0) > 0) |
+		  "negative_counts: \($a.negative_counts)")] | .[]' 2>&1)
 	if [ -z "$grew" ] && [ -n "$after" ]; then
 		ktap_test_pass "$desc"
 	else

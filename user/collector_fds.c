@@ -287,6 +287,10 @@ static int open_by_id(struct collector_fds *f)
 		else
 			close(pfd);
 	}
+	/* Maps only they use (netns_check). */
+	for (size_t i = 0; i < NOBJS; i++)
+		if (objs[i].kind == OBJ_PROG)
+			open_maps_of(f, *fd_of(f, &objs[i]));
 	return 0;
 }
 

@@ -322,6 +322,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		ns->check.kern_tw = k.tw;
 		ns->check.drifts = c.drifts;
 		ns->check.repairs = c.repairs;
+		ns->check.generation = c.epoch;
 	}
 	return 0;
 }

@@ -275,6 +275,7 @@ void summary_render_json(struct json *j, const struct summary *s)
 		json_str(j, "verdict", drift_verdict_name(c->verdict));
 		json_u64(j, "drifts", c->drifts);
 		json_u64(j, "repairs", c->repairs);
+		json_u64(j, "generation", c->generation);
 		json_bool(j, "repaired", c->repaired);
 		json_obj_close(j);
 	}
