@@ -503,7 +503,7 @@ unplug_lo() {
 # collector_health NS: the collector's error counters and missed events.
 collector_health() {
 	summary_json "$1" | jq -c '{errors: (.errors // {}), events_missed: (.events_missed // 0),
-		negative_counts: (.negative_counts // 0)}'
+		negative_counts: (.negative_counts // 0), drifts: (.check.drifts // 0)}'
 }
 
 # stats_corrupt NS STATE DELTA [TW_DELTA]: adds DELTA to NS's live count
@@ -567,7 +567,9 @@ health_case() {
 		 (select($a.events_missed > $b.events_missed) |
 		  "events_missed: \($b.events_missed) -> \($a.events_missed)"),
 		 (select(($a.negative_counts // 0) > 0) |
-		  "negative_counts: \($a.negative_counts)")] | .[]' 2>&1)
+		  "negative_counts: \($a.negative_counts)"),
+		 (select(($a.drifts // 0) > ($b.drifts // 0)) |
+		  "drifts from the kernel'"'"'s counters: \($b.drifts // 0) -> \($a.drifts)")] | .[]' 2>&1)
 	if [ -z "$grew" ] && [ -n "$after" ]; then
 		ktap_test_pass "$desc"
 	else

@@ -7,8 +7,9 @@
 # values come from the percpu allocator's small atomic pool), and no event
 # may be lost to that. BURST_NETNS namespaces (default 32) each run a short
 # tcpchurn at the same moment; then every namespace must count what ss
-# counts, its close -> syn_sent must equal its ActiveOpens, and no error
-# counter may grow.
+# counts, its close -> syn_sent must equal its ActiveOpens, its check
+# against the kernel's counters must have found no drift (a re-count
+# would hide a loss), and no error counter may grow.
 TEST_NAME=netns_burst
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +19,7 @@ CHURN_S=1
 assert_prereqs
 [ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN (run make -C selftests)"
 ktap_print_header
-ktap_set_plan 3
+ktap_set_plan 4
 collector_load || ktap_skip_all "cannot load the collector"
 collector_guard
 
@@ -36,10 +37,12 @@ for ns in "${NSS[@]}"; do
 done
 wait
 
-bad_counts=() bad_opens=()
+bad_counts=() bad_opens=() drifted=()
 for ns in "${NSS[@]}"; do
 	wait_counts_equal "$ns" 10 || bad_counts+=("$ns")
 	summary_json "$ns" >"$LIB_TMPDIR/$ns.json"
+	[ "$(jq -r '.check.drifts // 0' "$LIB_TMPDIR/$ns.json")" = 0 ] ||
+		drifted+=("$ns: $(jq -c .check "$LIB_TMPDIR/$ns.json")")
 	got=$(trans "$LIB_TMPDIR/$ns.json" close syn_sent) want=$(snmp "$ns" ActiveOpens)
 	[ "$got" = "$want" ] ||
 		bad_opens+=("$ns: close -> syn_sent $got, ActiveOpens $want; tcpchurn: $(tr '\n' ' ' <"$LIB_TMPDIR/$ns.churn")")
@@ -49,6 +52,9 @@ ktap_test_result "every one of $N namespaces: tcpstate equals ss" \
 [ ${#bad_opens[@]} -eq 0 ] || ktap_print_msg "$(printf '%s\n' "${bad_opens[@]}")"
 ktap_test_result "every one of $N namespaces: close -> syn_sent equals ActiveOpens" \
 	test ${#bad_opens[@]} -eq 0
+[ ${#drifted[@]} -eq 0 ] || ktap_print_msg "$(printf '%s\n' "${drifted[@]}")"
+ktap_test_result "every one of $N namespaces: no drift from the kernel's counters" \
+	test ${#drifted[@]} -eq 0
 health_case "collector health: no error counter grew, no event missed" \
 	"$health0" "$(collector_health "${NSS[0]}")"
 ktap_finished
