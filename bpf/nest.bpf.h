@@ -13,7 +13,9 @@
  * when the first ran, and does it when the first was skipped. The counts
  * never depend on telling the two cases apart.
  *
- * The health figure does. The first program pushes the event's object
+ * The second program applies every event again, whatever it finds: work
+ * already done is left alone. Only the health figure asks whether the
+ * first program ran. The first program pushes the event's object
  * (socket, timer) on a small per-CPU stack, for every event, relevant or
  * not, as recursion_misses counts them all; the second finds it on the
  * stack and pops it with whatever lies above (one read of the top, one
@@ -30,19 +32,29 @@
  * user space reports recursion_misses of the first programs less
  * handled[] as events_missed. Only an event in the few instructions
  * between that final lowering and the program's exit can leave an entry
- * behind; the stack wraps, so at worst such an entry later matches an
- * event with the same object and the figure errs high by one. What a lost
- * event breaks is caught besides: missed_event, close_unseen,
+ * behind, below the top; until it ages out (nest_push()) it can match a
+ * later event of the same object whose first program was skipped, and the
+ * figure errs high by one (the event itself is applied all the same).
+ * What a lost event breaks is caught besides: missed_event, close_unseen,
  * timewait_untracked, and the comparison with the kernel's counters.
+ *
+ * (An earlier version trusted the stack for the work itself and searched
+ * it as a ring: entries left above the top by second programs that were
+ * skipped were found again, and a later event of the same socket whose
+ * first program was skipped was taken as done and lost: a socket left in
+ * FIN_WAIT1, its timewait socket missing.)
  */
 #ifndef __TCPSTATE_NEST_BPF_H
 #define __TCPSTATE_NEST_BPF_H
 
-#define NEST_DEPTH	8	/* a power of two, far above any nesting depth */
+#define NEST_DEPTH	16	/* far above any nesting depth */
+#define NEST_STALE	(1u << 20)	/* events on a CPU: see nest_push() */
 
 struct nest_stack {
 	__u64 obj[TCPSTATE_NEST_MAX][NEST_DEPTH];
-	__u32 top[TCPSTATE_NEST_MAX];	/* free-running; slot = top % depth */
+	__u32 seq[TCPSTATE_NEST_MAX][NEST_DEPTH];	/* when pushed */
+	__u32 top[TCPSTATE_NEST_MAX];	/* entries in use, 0..NEST_DEPTH */
+	__u32 now[TCPSTATE_NEST_MAX];	/* events seen on this CPU */
 };
 
 struct {
@@ -59,17 +71,29 @@ static __always_inline struct nest_stack *nest_get(void)
 	return bpf_map_lookup_elem(&nest_seen, &zero);
 }
 
-/* The first program: this event's programs are running. */
+/*
+ * The first program: this event's programs are running. An entry left at
+ * the bottom by an event whose second program never ran (see above) is
+ * recognised by its age, NEST_STALE events of this tracepoint on this CPU
+ * (far more than can fire between the two programs of one event), and the
+ * stack is emptied.
+ */
 static __always_inline void nest_push(int idx, __u64 obj)
 {
 	struct nest_stack *n = nest_get();
-	__u32 top;
+	__u32 top, now;
 
 	if (!n)
 		return;
 	idx &= TCPSTATE_NEST_MAX - 1;
+	now = ++n->now[idx];
 	top = n->top[idx];
-	n->obj[idx][top & (NEST_DEPTH - 1)] = obj;
+	if (top && now - n->seq[idx][0] > NEST_STALE)
+		top = 0;
+	if (top >= NEST_DEPTH)
+		return;	/* its second program counts it handled: errs low */
+	n->obj[idx][top] = obj;
+	n->seq[idx][top] = now;
 	n->top[idx] = top + 1;
 }
 
@@ -77,8 +101,9 @@ static __always_inline void nest_push(int idx, __u64 obj)
  * The second program: true when the first ran for this event. Its entry
  * is on top, or under entries of events that fired inside this program
  * before it got here (their first programs ran, their second ones were
- * skipped): it is popped with them. The top is read once. *top gets the
- * top as found, for nest_restore().
+ * skipped): it is popped with them. Only entries below the top are
+ * searched. The top is read once. *top gets the top as found, for
+ * nest_restore().
  */
 static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
 				     __u32 *top)
@@ -89,8 +114,12 @@ static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
 	t = n->top[idx];
 	*top = t;
 	for (__u32 i = 1; i <= NEST_DEPTH; i++) {
-		if (n->obj[idx][(t - i) & (NEST_DEPTH - 1)] == obj) {
-			n->top[idx] = t - i;
+		__u32 slot = t - i;
+
+		if (i > t)
+			break;
+		if (slot < NEST_DEPTH && n->obj[idx][slot] == obj) {
+			n->top[idx] = slot;
 			return true;
 		}
 	}
@@ -111,6 +140,16 @@ static __always_inline void nest_handled(int idx)
 	n = bpf_map_lookup_elem(&nesting, &zero);
 	if (n && (unsigned int)idx < TCPSTATE_NEST_MAX)
 		__sync_fetch_and_add(&n->handled[idx], 1);
+}
+
+static __always_inline void nest_stale(int idx)
+{
+	struct tcpstate_nesting *n;
+	__u32 zero = 0;
+
+	n = bpf_map_lookup_elem(&nesting, &zero);
+	if (n && (unsigned int)idx < TCPSTATE_NEST_MAX)
+		__sync_fetch_and_add(&n->stale[idx], 1);
 }
 
 /*
@@ -135,14 +174,17 @@ int BPF_PROG(name##_nest, proto)					\
 {									\
 	const bool twin __attribute__((unused)) = true;			\
 	struct nest_stack *n = nest_get();				\
-	__u32 top;							\
+	bool first_ran;							\
+	__u32 top = 0;							\
 									\
-	if (!n || nest_pop(n, idx, (__u64)(obj), &top))			\
-		return 0;	/* the first program ran */		\
-	nest_handled(idx);						\
-	if (filter)							\
-		call;							\
-	nest_restore(n, idx, top);					\
+	first_ran = n && nest_pop(n, idx, (__u64)(obj), &top);		\
+	if (!first_ran)							\
+		nest_handled(idx);					\
+	/* Whatever the stack says: applying is idempotent. */		\
+	if ((filter) && (call) && first_ran)				\
+		nest_stale(idx);					\
+	if (n && !first_ran)						\
+		nest_restore(n, idx, top);				\
 	return 0;							\
 }
 

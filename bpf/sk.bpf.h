@@ -156,8 +156,9 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 
 	/* Callers pass TCP sockets only. */
 	if (!state_ok(oldstate) || !state_ok(newstate)) {
-		count_error(TCPSTATE_ERR_BAD_STATE);
-		return true;
+		if (!twin)
+			count_error(TCPSTATE_ERR_BAD_STATE);
+		return !twin;
 	}
 	info = sk_info_get(sk, true);
 	recorded = info ? info->state : 0;

@@ -200,6 +200,13 @@ struct tcpstate_errors {
 
 struct tcpstate_nesting {
 	__u64 handled[TCPSTATE_NEST_MAX];
+	/*
+	 * Events whose first program's entry the second found, yet whose
+	 * work was still to do: the entry was a stale one of an earlier
+	 * event of the same object. Applied all the same; counted as
+	 * evidence (nest.bpf.h).
+	 */
+	__u64 stale[TCPSTATE_NEST_MAX];
 };
 
 /*

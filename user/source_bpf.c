@@ -361,7 +361,7 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 	const int progs[] = { b->fds.set_state, b->fds.timer_start,
 			      b->fds.timer_cancel, b->fds.destroy };
 	const struct tcpstate_nesting *n = b->percpu;
-	__u64 misses = 0, handled = 0;
+	__u64 misses = 0, handled = 0, stale = 0;
 	struct timespec now;
 	__u32 key = 0;
 
@@ -380,9 +380,13 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 	/* Read after the misses: never more, unless torn; clamp. */
 	if (b->fds.nesting >= 0 && !bpf_map_lookup_elem(b->fds.nesting, &key, b->percpu))
 		for (int c = 0; c < b->ncpus; c++)
-			for (int i = 0; i < TCPSTATE_NEST_MAX; i++)
+			for (int i = 0; i < TCPSTATE_NEST_MAX; i++) {
 				handled += n[c].handled[i];
+				stale += n[c].stale[i];
+			}
 	snap->events_missed = misses > handled ? misses - handled : 0;
+	snap->events_recovered = handled;
+	snap->events_stale = stale;
 }
 
 /* Adds the wanted namespaces' entries of a netns map (ncpus values each). */

@@ -119,7 +119,9 @@ static int report(const struct summary_opts *o, const struct ts_snapshot *cur,
 		const struct ts_netns *ns;
 		struct summary s = { .source = cur->source, .errors = &cur->errors,
 				     .events_missed = cur->events_missed,
-				     .negative_counts = cur->negative_counts };
+				     .negative_counts = cur->negative_counts,
+				     .events_recovered = cur->events_recovered,
+				     .events_stale = cur->events_stale };
 
 		if (o->all) {
 			ns = &cur->netns[i];
