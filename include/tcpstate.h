@@ -134,6 +134,8 @@ struct tcpstate_check {
 	__s64 pending_tw;	/* and timewait sockets */
 	__u64 pending_ns;	/* CLOCK_MONOTONIC of that sample; 0: none */
 	__u64 drifts;		/* persistent drifts found */
+	__s64 last_full;	/* the last of them: full sockets, tcpstate - kernel */
+	__s64 last_tw;		/* and timewait sockets */
 	__u64 repairs;		/* re-counts done */
 	__u32 epoch;		/* the generation whose buffer readers read */
 	__u32 repairing;	/* a re-count is under way: read both buffers */

@@ -20,6 +20,8 @@ enum drift_verdict drift_judge(struct tcpstate_check *c, const struct drift_samp
 			return DRIFT_PENDING;
 		c->pending_ns = 0;
 		c->pending_full = c->pending_tw = 0;
+		c->last_full = d_full;
+		c->last_tw = d_tw;
 		c->drifts++;
 		return DRIFT_PERSISTENT;
 	}

@@ -26,6 +26,7 @@ struct ts_check {
 	__s64 full, tw;			/* the collector: full, timewait sockets */
 	__s64 kern_full, kern_tw;	/* the kernel: TCP+TCP6 inuse, tw */
 	__u64 drifts;			/* persistent drifts found since load */
+	__s64 last_full, last_tw;	/* the last one (tcpstate - kernel) */
 	__u64 repairs;			/* re-counts since load */
 	__u32 generation;		/* BPF: the generation read (repair.h) */
 	bool repaired;			/* re-counted on this read */

@@ -321,6 +321,8 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		ns->check.kern_full = k.full;
 		ns->check.kern_tw = k.tw;
 		ns->check.drifts = c.drifts;
+		ns->check.last_full = c.last_full;
+		ns->check.last_tw = c.last_tw;
 		ns->check.repairs = c.repairs;
 		ns->check.generation = c.epoch;
 	}

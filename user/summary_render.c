@@ -95,8 +95,9 @@ static void render_check(FILE *f, const struct ts_check *c)
 		(int64_t)c->full, (int64_t)c->kern_full, (int64_t)c->tw,
 		(int64_t)c->kern_tw, drift_verdict_name(c->verdict));
 	if (c->drifts || c->repairs)
-		fprintf(f, "; %" PRIu64 " drifts, %" PRIu64 " re-counts",
-			(uint64_t)c->drifts, (uint64_t)c->repairs);
+		fprintf(f, "; %" PRIu64 " drifts (last: sockets %+" PRId64 ", timewait %+"
+			PRId64 "), %" PRIu64 " re-counts", (uint64_t)c->drifts,
+			(int64_t)c->last_full, (int64_t)c->last_tw, (uint64_t)c->repairs);
 	if (c->repaired)
 		fputs("; re-counted now", f);
 	fputc('\n', f);
@@ -276,6 +277,8 @@ void summary_render_json(struct json *j, const struct summary *s)
 		json_s64(j, "kernel_timewait", c->kern_tw);
 		json_str(j, "verdict", drift_verdict_name(c->verdict));
 		json_u64(j, "drifts", c->drifts);
+		json_s64(j, "last_drift_sockets", c->last_full);
+		json_s64(j, "last_drift_timewait", c->last_tw);
 		json_u64(j, "repairs", c->repairs);
 		json_u64(j, "generation", c->generation);
 		json_bool(j, "repaired", c->repaired);

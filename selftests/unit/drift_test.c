@@ -60,6 +60,8 @@ TEST(same_difference_a_second_apart_is_persistent)
 	s.now_ns += SEC / 2;
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PERSISTENT);
 	EXPECT_EQ(c.drifts, 1);
+	EXPECT_EQ(c.last_full, 5);
+	EXPECT_EQ(c.last_tw, 0);
 	EXPECT_EQ(c.pending_ns, 0);
 	/* After a repair the rule starts over. */
 	s.now_ns += SEC;
