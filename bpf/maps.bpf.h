@@ -12,6 +12,7 @@
 #define NSEC_PER_SEC	1000000000ULL
 #define TW_LEN_SEC	60	/* TCP_TIMEWAIT_LEN */
 #define EEXIST		17
+#define ENOENT		2
 
 /* Set by the loader before load. */
 const volatile __u64 targ_tw_timer_fn;	/* address of tw_timer_handler */

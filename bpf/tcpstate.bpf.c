@@ -114,9 +114,14 @@ static __always_inline void count_timewait(struct sock_common *skc,
 	if (!BPF_CORE_READ(tw, tw_timer.entry.pprev))
 		return;
 	cur = bpf_map_lookup_elem(&timewait, &key);
+	if (cur && cur->gen == TCPSTATE_GEN_DEAD) {
+		/* A dead socket's record left by a failed delete (tw_born()). */
+		bpf_map_delete_elem(&timewait, &key);
+		cur = NULL;
+	}
 	if (cur) {
 		gen = cur->gen;
-		if (gen == epoch || gen == TCPSTATE_GEN_DEAD ||
+		if (gen == epoch ||
 		    __sync_val_compare_and_swap(&cur->gen, gen, epoch) != gen)
 			return;
 		tw_live_move(st, gen, epoch, cur->substate);
@@ -221,7 +226,7 @@ static long fw2_check(struct bpf_map *map, __u64 *k, __u8 *v, void *ctx)
 	struct tcpstate_tw *e;
 
 	e = bpf_map_lookup_elem(&timewait, &key);
-	if (!e) {
+	if (!e || e->gen == TCPSTATE_GEN_DEAD) {
 		bpf_map_delete_elem(&fw2_pending, &key);
 		return 0;
 	}

@@ -74,7 +74,7 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 	struct tcpstate_stats *st;
 	__u64 changed;
 
-	if (e->substate != TCP_FIN_WAIT2 ||
+	if (e->substate != TCP_FIN_WAIT2 || e->gen == TCPSTATE_GEN_DEAD ||
 	    BPF_CORE_READ(tw, tw_substate) != TCP_TIME_WAIT)
 		return;
 	bpf_map_delete_elem(&fw2_pending, &key);
@@ -99,6 +99,7 @@ static __always_inline bool tw_born(void *timer)
 	struct tcpstate_tw e = {};
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
+	struct tcpstate_tw *cur;
 	struct tw_ident id;
 	int err;
 
@@ -136,8 +137,17 @@ static __always_inline bool tw_born(void *timer)
 		lifetime_undo(st, s->rearm_life_slot);
 		return true;
 	}
-	if (bpf_map_lookup_elem(&timewait, &key))
-		return false;	/* counted already: baseline, or the other program */
+	cur = bpf_map_lookup_elem(&timewait, &key);
+	if (cur) {
+		if (cur->gen != TCPSTATE_GEN_DEAD)
+			return false;	/* counted already: baseline, or the twin */
+		/*
+		 * A dead socket's record whose delete failed (the map's
+		 * bucket lock can time out): this is a new socket in its
+		 * memory. Counted when the delete failed.
+		 */
+		bpf_map_delete_elem(&timewait, &key);
+	}
 	s->rearm_tw = 0;
 	if (s->died_tw == key)
 		s->died_tw = 0;	/* a new socket in a dead one's memory */
@@ -182,6 +192,7 @@ static __always_inline bool tw_died(void *timer)
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 gen;
+	int err;
 
 	s = scratch_get();
 	if (!s)
@@ -220,7 +231,9 @@ static __always_inline bool tw_died(void *timer)
 		s->handoff_tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
 		bpf_map_delete_elem(&fw2_pending, &key);
-	bpf_map_delete_elem(&timewait, &key);
+	err = bpf_map_delete_elem(&timewait, &key);
+	if (err && err != -ENOENT)
+		count_error(TCPSTATE_ERR_MAP_OP);	/* marked dead: see tw_born() */
 	return true;
 }
 
@@ -253,7 +266,7 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 	key = s->handoff_tw;
 	s->handoff_tw = 0;
 	tw = bpf_map_lookup_elem(&timewait, &key);
-	if (!tw)
+	if (!tw || tw->gen == TCPSTATE_GEN_DEAD)
 		return false;
 	tw->conn_born_ns = info->born_ns;
 	tw->tgid = info->tgid;

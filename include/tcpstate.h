@@ -177,7 +177,10 @@ struct tcpstate_repair_ctx {
 	  "an earlier event was missed, the live counts followed the socket") \
 	X(TCPSTATE_ERR_CLOSE_UNSEEN, "close_unseen",			\
 	  "a socket was destroyed while counted in a live state: its close " \
-	  "was missed, and it was uncounted at destruction")
+	  "was missed, and it was uncounted at destruction")		\
+	X(TCPSTATE_ERR_MAP_OP, "map_op_failed",				\
+	  "a timewait record could not be deleted (lock contention): the " \
+	  "dead record was found and replaced later")
 
 /* The error numbers, in the order of the table above. */
 #define TCPSTATE__ERR_ENUM(e, name, desc)	e,
