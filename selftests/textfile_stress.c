@@ -21,7 +21,8 @@
  *                                          each ends in a
  *                                          tcpstate_build_info sample line
  *
- * The reader prints "reads=N whole=N seqs=N" and exits 1 at the first
+ * The reader prints "reads=N whole=N seqs=N" (seqs: changes of file seen,
+ * by sequence number, or by inode in prom mode) and exits 1 at the first
  * partial file (printing it), 0 otherwise.
  */
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "textfile.h"
@@ -139,6 +141,7 @@ static int do_read(const char *dir, const char *name, double secs, bool prom)
 	while (now_s() < end && access(stop, F_OK)) {
 		size_t n = 0;
 		ssize_t r;
+		struct stat st;
 		int fd = open(path, O_RDONLY);
 
 		if (fd < 0) {
@@ -147,6 +150,9 @@ static int do_read(const char *dir, const char *name, double secs, bool prom)
 			perror(path);
 			return 1;
 		}
+		/* Every rename puts a new inode in place: prom mode counts those. */
+		if (prom && !fstat(fd, &st))
+			seq = st.st_ino;
 		while (n < MAX_FILE && (r = read(fd, buf + n, MAX_FILE - n)) > 0)
 			n += (size_t)r;
 		close(fd);
