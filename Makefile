@@ -32,7 +32,8 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
-	     summary_render.o sockstat.o drift.o repair.o
+	     summary_render.o sockstat.o drift.o repair.o \
+	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o
 
 ifeq ($(V),1)
 	Q =
@@ -109,6 +110,7 @@ run: deps
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) check-unit
+	$(Q)$(MAKE) check-rules
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
@@ -121,6 +123,16 @@ check: deps
 .PHONY: check-unit
 check-unit:
 	$(Q)$(MAKE) -C selftests/unit OUTPUT=$(OUTPUT)/unit run_tests
+
+# The example alerting rules (Documentation/examples): promtool's syntax
+# check and the rules' unit tests. No root, no kernel; needs promtool
+# (Debian's prometheus package, which make deps installs).
+PROMTOOL ?= promtool
+.PHONY: check-rules
+check-rules:
+	$(call msg,PROMTOOL,Documentation/examples/tcpstate.rules.yml)
+	$(Q)cd Documentation/examples && $(PROMTOOL) check rules tcpstate.rules.yml && \
+		$(PROMTOOL) test rules tcpstate.rules.test.yml
 
 # Side-by-side ratios (bench/run.sh): per-event cost beside an empty
 # program, summary beside ss -tan.

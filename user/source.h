@@ -32,6 +32,17 @@ struct ts_check {
 	bool repaired;			/* re-counted on this read */
 };
 
+/*
+ * The namespace's own limits an alert divides by (netns_limits.h); not
+ * filled by the sources: known is false until netns_limits_read().
+ */
+struct ts_limits {
+	bool known;
+	__u32 port_range_lo, port_range_hi;	/* net.ipv4.ip_local_port_range */
+	__u64 max_tw_buckets;			/* net.ipv4.tcp_max_tw_buckets */
+	__u64 fin_timeout_s;			/* net.ipv4.tcp_fin_timeout */
+};
+
 /* The totals of one network namespace, summed over CPUs. */
 struct ts_netns {
 	__u32 inum;			/* inode of the namespace (ls -iL /proc/self/ns/net) */
@@ -43,6 +54,7 @@ struct ts_netns {
 	 */
 	struct tcpstate_stats st;
 	struct ts_check check;
+	struct ts_limits limits;
 };
 
 struct ts_snapshot {
