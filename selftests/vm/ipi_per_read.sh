@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipi_per_read.sh - cross-CPU function calls caused by reading
+# /proc/net/tcpstate, in a guest: run.sh -s selftests/vm/ipi_per_read.sh 6.1
+#
+# Sums the CAL line of /proc/interrupts ("Function call interrupts", every
+# CPU), around IPI_READS (default 1000) reads of /proc/net/tcpstate, each
+# a cat of the whole file: once while the guest is idle and once while
+# tcpchurn runs on loopback in a test namespace. Each window is paired
+# with one of the same guest time without reads (a sleep, then the same
+# under churn), so the calls the reads cause are told from the guest's
+# own; IPIs per read is (with reads - without reads) / IPI_READS.
+# Prints TAP; the figures are the "# ipi:" lines.
+cd /opt/tcpstate 2>/dev/null
+READS=${IPI_READS:-1000}
+MOD=${TCPSTATE_MODULE:-/tcpstate.ko}
+CHURN=.output/selftests/tcpchurn
+
+cal() {
+	awk '$1 == "CAL:" { s = 0
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
+		print s }' /proc/interrupts
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+reads() {
+	local i
+	for ((i = 0; i < READS; i++)); do
+		cat /proc/net/tcpstate >/dev/null || return 1
+	done
+}
+
+# window NAME CMD...: CAL calls during CMD and its guest time in ms.
+window() {
+	local c0 c1 t0 t1
+	shift
+	c0=$(cal) t0=$(now_ms)
+	"$@"
+	c1=$(cal) t1=$(now_ms)
+	echo "$((c1 - c0)) $((t1 - t0))"
+}
+
+# ipis LABEL: a read window and a sleep window of the same length.
+ipis() {
+	local label=$1 r s ms per
+	r=$(window reads reads)
+	ms=${r#* }
+	s=$(window sleep sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')")
+	per=$(awk -v a="${r% *}" -v b="${s% *}" -v n="$READS" \
+		'BEGIN { printf "%.3f", (a - b) / n }')
+	echo "# ipi: $label: $READS reads in ${ms} ms: CAL +${r% *}; same time without reads: CAL +${s% *}; IPIs per read $per"
+	echo "$per" >"/tmp/ipi.$label"
+}
+
+echo "TAP version 13"
+echo "1..3"
+echo "# $(uname -r), cpus $(cat /sys/devices/system/cpu/online)"
+if insmod "$MOD"; then
+	echo "ok 1 insmod"
+else
+	echo "not ok 1 insmod"
+fi
+sleep 1
+ipis idle && echo "ok 2 idle reads measured" || echo "not ok 2 idle reads measured"
+
+ip netns add ipi || true
+ip -n ipi link set lo up
+# Churn for longer than the two windows; checked still running after.
+ip netns exec ipi "$CHURN" -p 7800 -c 1 -a 1 -d "${IPI_CHURN_S:-60}" >/tmp/churn.out 2>&1 &
+churn=$!
+sleep 1
+ipis churn
+if kill -0 "$churn" 2>/dev/null; then
+	echo "ok 3 reads under churn measured"
+else
+	echo "not ok 3 reads under churn measured (tcpchurn ended early: $(cat /tmp/churn.out))"
+fi
+kill "$churn" 2>/dev/null
+wait "$churn" 2>/dev/null
+echo "# tcpchurn: $(tr '\n' ' ' </tmp/churn.out)"
+grep -E '^ *(CAL|RES|TLB|LOC):' /proc/interrupts | sed 's/^/# /'
+ip netns del ipi
+rmmod tcpstate
