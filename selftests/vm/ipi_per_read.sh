@@ -6,7 +6,7 @@
 #
 # Sums the CAL line of /proc/interrupts ("Function call interrupts", every
 # CPU), around reads of /proc/net/tcpstate, each a cat of the whole file:
-# IPI_READS (default 1000) while the guest is idle, IPI_CHURN_READS
+# IPI_READS (default 500) while the guest is idle, IPI_CHURN_READS
 # (default 200: TCG is slow under load) while tcpchurn runs on loopback in
 # a test namespace. Each window is paired with one of the same guest time
 # without reads (a sleep), so the calls the reads cause are told from the
@@ -19,7 +19,7 @@
 # CPU 0 must then resolve.
 # Prints TAP; the figures are the "# ipi:" lines.
 cd /opt/tcpstate 2>/dev/null
-IDLE_READS=${IPI_READS:-1000}
+IDLE_READS=${IPI_READS:-500}
 CHURN_READS=${IPI_CHURN_READS:-200}
 MOD=${TCPSTATE_MODULE:-/tcpstate.ko}
 CHURN=.output/selftests/tcpchurn
@@ -39,29 +39,49 @@ reads() {
 	done
 }
 
-# window NAME CMD...: CAL calls during CMD and its guest time in ms.
+# The module's own calls, where ftrace can count them: runs of
+# tcpstate_tw_flush_ipi() on CPU 1 (the reader runs on CPU 0, so each is
+# a cross-CPU call the read made).
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+T=/sys/kernel/tracing
+[ -d $T/events ] || T=/sys/kernel/debug/tracing
+ftrace_on() {
+	echo tcpstate_tw_flush_ipi >$T/set_ftrace_filter 2>/dev/null || return 1
+	echo function >$T/current_tracer && echo >$T/trace && echo 1 >$T/tracing_on
+}
+ftrace_calls() {	# runs on CPU 1 since ftrace_on
+	[ -e $T/per_cpu/cpu1/trace ] || { echo "?"; return; }
+	grep -c 'tcpstate_tw_flush_ipi' $T/per_cpu/cpu1/trace
+}
+
+# window NAME CMD...: CAL calls during CMD, its guest time in ms, and the
+# module's calls on CPU 1.
 window() {
-	local c0 c1 t0 t1
+	local c0 c1 t0 t1 f
 	shift
+	[ -n "$FTRACE" ] && echo >$T/trace
 	c0=$(cal) t0=$(now_ms)
 	"$@"
 	c1=$(cal) t1=$(now_ms)
-	echo "$((c1 - c0)) $((t1 - t0))"
+	f="?"
+	[ -n "$FTRACE" ] && f=$(ftrace_calls)
+	echo "$((c1 - c0)) $((t1 - t0)) $f"
 }
 
 # ipis LABEL: a read window and a sleep window of the same length.
 ipis() {
-	local label=$1 r s ms per
+	local label=$1 r s ms per rc rf sc
 	r=$(window reads reads)
-	ms=${r#* }
+	read -r rc ms rf <<<"$r"
 	s=$(window sleep sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')")
-	per=$(awk -v a="${r% *}" -v b="${s% *}" -v n="$READS" \
+	sc=${s%% *}
+	per=$(awk -v a="$rc" -v b="$sc" -v n="$READS" \
 		'BEGIN { printf "%.3f", (a - b) / n }')
-	echo "# ipi: $label: $READS reads in ${ms} ms: CAL +${r% *}; same time without reads: CAL +${s% *}; IPIs per read $per"
+	echo "# ipi: $label: $READS reads in ${ms} ms: CAL +$rc; same time without reads: CAL +$sc; IPIs per read $per; tcpstate_tw_flush_ipi on CPU 1 during the reads: $rf"
 	echo "$per" >"/tmp/ipi.$label"
 }
 
-taskset -p -c 0 $$ >/dev/null || echo "# cannot pin the reader to CPU 0"
+taskset -p 1 $$ >/dev/null || echo "# cannot pin the reader to CPU 0"
 echo "TAP version 13"
 echo "1..3"
 echo "# $(uname -r), cpus $(cat /sys/devices/system/cpu/online)"
@@ -70,6 +90,8 @@ if insmod "$MOD"; then
 else
 	echo "not ok 1 insmod"
 fi
+FTRACE=
+ftrace_on && FTRACE=1 || echo "# no ftrace: the module's own calls are not counted"
 sleep 1
 READS=$IDLE_READS
 ipis idle && echo "ok 2 idle reads measured" || echo "not ok 2 idle reads measured"
@@ -78,7 +100,7 @@ ip netns add ipi || true
 ip -n ipi link set lo up
 # Churn for longer than the two windows; checked still running after.
 echo "# churn starts, $(now_ms) ms"
-taskset -c 1 ip netns exec ipi "$CHURN" -p 7800 -c 1 -a 1 -d "${IPI_CHURN_S:-60}" >/tmp/churn.out 2>&1 &
+taskset 2 ip netns exec ipi "$CHURN" -p 7800 -c 1 -a 1 -d "${IPI_CHURN_S:-60}" >/tmp/churn.out 2>&1 &
 churn=$!
 sleep 1
 READS=$CHURN_READS
@@ -93,5 +115,6 @@ kill "$churn" 2>/dev/null
 wait "$churn" 2>/dev/null
 echo "# tcpchurn: $(tr '\n' ' ' </tmp/churn.out)"
 grep -E '^ *(CAL|RES|TLB|LOC):' /proc/interrupts | sed 's/^/# /'
+[ -n "$FTRACE" ] && echo nop >$T/current_tracer
 ip netns del ipi
 rmmod tcpstate
