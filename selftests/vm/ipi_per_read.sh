@@ -100,7 +100,7 @@ ip netns add ipi || true
 ip -n ipi link set lo up
 # Churn for longer than the two windows; checked still running after.
 echo "# churn starts, $(now_ms) ms"
-taskset 2 ip netns exec ipi "$CHURN" -p 7800 -c 1 -a 1 -d "${IPI_CHURN_S:-60}" >/tmp/churn.out 2>&1 &
+taskset 2 /usr/bin/ip netns exec ipi "$CHURN" -p 7800 -c 1 -a 1 -d "${IPI_CHURN_S:-60}" >/tmp/churn.out 2>&1 &
 churn=$!
 sleep 1
 READS=$CHURN_READS
