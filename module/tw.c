@@ -21,10 +21,23 @@
  *   reference of its lookup; a new timewait socket in the memory of a dead
  *   one starts its timer with 0 (6.1) or 3 (6.12) references). Anything
  *   else resolves the parked cancel as a death: the next timer or state
- *   event of that CPU, timer_expire_entry, or an IPI before every /proc
- *   read; an IPI cannot land between the cancel and the start of a re-arm,
- *   so resolution by IPI is exact. No time window is involved, so a vCPU
- *   preempted by its hypervisor between the two events changes nothing.
+ *   event of that CPU, timer_expire_entry, or, before every /proc read, a
+ *   cross-CPU call to each CPU whose slot holds a parked cancel (and to no
+ *   other: an idle reader loads no CPU). The call cannot land between the
+ *   cancel and the start of a re-arm, so resolution by it is exact. No time
+ *   window is involved, so a vCPU preempted by its hypervisor between the
+ *   two events changes nothing.
+ * - The reader tests each CPU's slot without a lock. The slot is written
+ *   only by its CPU, with interrupts off. A cancel publishes it after
+ *   filling it; a resolution counts the death first and then empties it
+ *   with a release store, which the reader's acquire load pairs with. A
+ *   reader that finds the slot empty therefore sees the death counted in
+ *   the per-CPU statistics it folds next; one that finds it full calls
+ *   that CPU and waits, and the call runs only once the CPU has left its
+ *   interrupts-off section. A cancel that happened before the read (the
+ *   socket left ss's view, a lock release later observed by the reader) is
+ *   in the slot the reader loads, or has been resolved and counted; only a
+ *   cancel concurrent with the read can be missed, as any event in flight.
  *   The freed memory can hold a new timewait socket, started on another
  *   CPU, before the dead one's parked cancel is resolved: a timer_start
  *   that finds a record still marked cancelled resolves that death itself,
@@ -238,8 +251,13 @@ static void tcpstate_tw_flush(struct tcpstate_tw_cpu *c)
 	struct tcpstate_rec *rec = c->pending;
 
 	if (rec) {
-		c->pending = NULL;
 		tcpstate_tw_die(rec, c->pending_gen, c->pending_ns);
+		/*
+		 * Counted, then emptied: pairs with the acquire load in
+		 * tcpstate_tw_pending(), so a reader that skips this CPU sees
+		 * the death in the statistics.
+		 */
+		smp_store_release(&c->pending, NULL);
 	}
 }
 
@@ -267,7 +285,7 @@ void tcpstate_timer_start(struct timer_list *timer)
 	if (rec && tcpstate_rec_key(rec) == tw &&
 	    refcount_read(&tw->tw_refcnt) >= TCPSTATE_TW_REARM_REFS) {
 		/* Re-armed into another bucket: not a death. */
-		c->pending = NULL;
+		WRITE_ONCE(c->pending, NULL);
 		atomic_andnot(TCPSTATE_TW_CANCELLED, &rec->tw);
 		tcpstate_tw_check(rec, tw, now);
 		goto out_unlock;
@@ -325,8 +343,9 @@ void tcpstate_timer_cancel(struct timer_list *timer)
 	}
 	c->pending_gen = atomic_fetch_or(TCPSTATE_TW_CANCELLED, &rec->tw) &
 			 TCPSTATE_TW_GEN;
-	c->pending = rec;
 	c->pending_ns = ktime_get_ns();
+	/* Published last: readers test it locklessly (see the DOC above). */
+	WRITE_ONCE(c->pending, rec);
 out_unlock:
 	local_irq_restore(flags);
 	rcu_read_unlock();
@@ -376,14 +395,25 @@ static void tcpstate_tw_flush_ipi(void *unused)
 	rcu_read_unlock();
 }
 
+/* Whether cpu has a parked cancel. */
+static bool tcpstate_tw_pending(int cpu, void *unused)
+{
+	/* Pairs with the release in tcpstate_tw_flush(). */
+	return smp_load_acquire(&per_cpu(tcpstate_tw_cpu, cpu).pending);
+}
+
 /**
  * tcpstate_tw_resolve_all() - resolve every CPU's parked timer cancel
  *
- * Runs on each CPU with interrupts off, where no re-arm can be half done.
+ * Calls only the CPUs whose slot holds a parked cancel (this one
+ * included, directly), and waits: the call runs with interrupts off, where
+ * no re-arm can be half done. A CPU whose slot is empty has counted every
+ * death it parked before it emptied the slot (see the DOC above), so after
+ * this returns every cancel that happened before the call is counted.
  */
 void tcpstate_tw_resolve_all(void)
 {
-	on_each_cpu(tcpstate_tw_flush_ipi, NULL, 1);
+	on_each_cpu_cond(tcpstate_tw_pending, tcpstate_tw_flush_ipi, NULL, true);
 }
 
 /**

@@ -32,6 +32,7 @@ for m in $(cat /etc/tcpstate-kmods); do
 	modprobe "$m" || echo "# modprobe $m failed"
 done
 export TCPSTATE_VM=1 TMPDIR=/tmp
+GUEST_EXTRA_TESTS="netns_burst.sh"
 suite=$(cat /etc/tcpstate-suite)
 cd /opt/tcpstate || exit 1
 echo "TCPSTATE-VM-START $(uname -r) suite=$suite cpus=$(cat /sys/devices/system/cpu/online)"
@@ -50,6 +51,9 @@ run_project_suite() {	# run_project_suite SOURCE
 	[ -x .output/tcpstate ] || { echo "# no .output/tcpstate: project suite not run"; return; }
 	tests=$(sed -n 's/^TEST_PROGS := //p; s/^\t *\([a-z_]*\.sh.*\)/\1/p' selftests/Makefile 2>/dev/null |
 		tr -d '\\' | tr ' ' '\n' | grep '\.sh$')
+	# Run on demand on the host (TEST_PROGS_EXTENDED), always here: a
+	# burst of namespaces churning at once, with either source.
+	tests="$tests $GUEST_EXTRA_TESTS"
 	echo "# project suite, --source $1: $(echo $tests)"
 	# shellcheck disable=SC2086
 	TCPSTATE_SOURCE=$1 TCPSTATE_MODULE=/tcpstate.ko OUTPUT=/opt/tcpstate/.output/selftests \

@@ -16,7 +16,10 @@
 #   TCPSTATE_VM_SMP (default 2), TCPSTATE_VM_LOGLEVEL (default 4),
 #   TCPSTATE_VM_QEMU_EXTRA and TCPSTATE_VM_APPEND (more QEMU arguments,
 #   more kernel parameters), TCPSTATE_VM_ICOUNT=0 (plain TCG, see below;
-#   then TCPSTATE_VM_TCG_THREAD=multi runs one host thread per vCPU).
+#   then TCPSTATE_VM_TCG_THREAD=multi runs one host thread per vCPU),
+#   TCPSTATE_VM_PARALLEL (1: boot every kernel's guest at once, the
+#   default on a host with 2 or more cores; 0: one after the other; the
+#   results are judged in the order given either way).
 #
 # QEMU runs TCG with -icount shift=0,sleep=off: the guest's clock counts
 # one nanosecond per instruction and skips its idle time. Under plain TCG
@@ -61,6 +64,14 @@ if [ "${TCPSTATE_VM_ICOUNT:-1}" = 0 ]; then
 	TCG_THREAD=${TCPSTATE_VM_TCG_THREAD:-single}
 fi
 suite=all
+# One single-threaded TCG guest per kernel, all at once when the host has
+# a core for each (TCPSTATE_VM_PARALLEL=0: one after the other). icount
+# makes what a guest sees independent of how busy the host is.
+if [ -z "${TCPSTATE_VM_PARALLEL:-}" ]; then
+	TCPSTATE_VM_PARALLEL=0
+	[ "$(nproc)" -ge 2 ] && TCPSTATE_VM_PARALLEL=1
+fi
+PARALLEL=$TCPSTATE_VM_PARALLEL
 
 while getopts "s:" o; do
 	case "$o" in
@@ -277,7 +288,24 @@ judge() {	# judge LOG NAME
 	return 1
 }
 
+# boot KDIR WORK: run the guest; its exit status and wall-clock seconds
+# go to WORK/qemu.rc and WORK/qemu.secs.
+boot() {
+	local kdir=$1 work=$2 start qrc
+	start=$(date +%s)
+	timeout "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" \
+		$ICOUNT -cpu "$CPU" $QEMU_EXTRA -m "$MEM" -smp "$SMP" \
+		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" \
+		-initrd "$work/initrd.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=${TCPSTATE_VM_LOGLEVEL:-4} tsc=reliable maxcpus=1 $APPEND" \
+		</dev/null >"$work/console.log" 2>&1
+	qrc=$?
+	echo "$(( $(date +%s) - start ))" >"$work/qemu.secs"
+	echo "$qrc" >"$work/qemu.rc"
+}
+
 rc=0
+booted=()
 if [ "$suite" = all ]; then
 	echo "== checkpatch --strict module/"
 	step "checkpatch" checkpatch || rc=1
@@ -288,6 +316,7 @@ for v in "$@"; do
 	work=$OUT/$v
 	src=$work/src
 	mkdir -p "$work"
+	rm -f "$work/qemu.rc" "$work/qemu.secs"
 	echo "== $v ($abi): build"
 	step "$v: module build (with sparse)" build_module "$kdir" "$src" || { rc=1; continue; }
 	dkms_ko=
@@ -299,15 +328,15 @@ for v in "$@"; do
 	echo "== $v: initramfs"
 	step "$v: initramfs" pack_initramfs "$kdir" "$work/root" "$work/initrd.gz" || { rc=1; continue; }
 	echo "== $v: boot (timeout ${TIMEOUT}s)"
-	start=$(date +%s)
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" \
-		$ICOUNT -cpu "$CPU" $QEMU_EXTRA -m "$MEM" -smp "$SMP" \
-		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" \
-		-initrd "$work/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=${TCPSTATE_VM_LOGLEVEL:-4} tsc=reliable maxcpus=1 $APPEND" \
-		</dev/null >"$work/console.log" 2>&1
-	qrc=$?
-	echo "== $v: guest ran $(( $(date +%s) - start ))s (qemu exit $qrc)"
+	boot "$kdir" "$work" &
+	[ "$PARALLEL" = 1 ] || wait $!
+	booted+=("$v $abi")
+done
+wait
+for b in "${booted[@]}"; do
+	v=${b% *} abi=${b#* } work=$OUT/$v
+	qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 1)
+	echo "== $v: guest ran $(cat "$work/qemu.secs" 2>/dev/null)s (qemu exit $qrc)"
 	if [ "$qrc" -eq 124 ]; then
 		echo "$v: FAIL: timeout after ${TIMEOUT}s"
 		rc=1
