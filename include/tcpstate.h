@@ -269,7 +269,7 @@ struct tcpstate_listener {
 };
 
 /*
- * /proc/net/tcpstate (module/proc.c writes it, user/source_module.c reads
+ * /proc/net/tcpstate (module/proc.c writes it, user/proc_parse.c reads
  * it): the line "tcpstate <version>", then tables in the layout of
  * /proc/net/netstat, a row of column names and a row of values, each row
  * opening with "<Table>:". Readers find columns by name and skip tables and
