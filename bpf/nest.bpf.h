@@ -132,24 +132,16 @@ static __always_inline void nest_restore(struct nest_stack *n, int idx, __u32 to
 	n->top[idx & (TCPSTATE_NEST_MAX - 1)] = top;
 }
 
-static __always_inline void nest_handled(int idx)
+/* Counts one event of tracepoint idx in handled[] or stale[]. */
+static __always_inline void nest_count(int idx, bool stale)
 {
 	struct tcpstate_nesting *n;
 	__u32 zero = 0;
 
 	n = bpf_map_lookup_elem(&nesting, &zero);
-	if (n && (unsigned int)idx < TCPSTATE_NEST_MAX)
-		__sync_fetch_and_add(&n->handled[idx], 1);
-}
-
-static __always_inline void nest_stale(int idx)
-{
-	struct tcpstate_nesting *n;
-	__u32 zero = 0;
-
-	n = bpf_map_lookup_elem(&nesting, &zero);
-	if (n && (unsigned int)idx < TCPSTATE_NEST_MAX)
-		__sync_fetch_and_add(&n->stale[idx], 1);
+	if (!n || (unsigned int)idx >= TCPSTATE_NEST_MAX)
+		return;
+	__sync_fetch_and_add(stale ? &n->stale[idx] : &n->handled[idx], 1);
 }
 
 /*
@@ -179,10 +171,10 @@ int BPF_PROG(name##_nest, proto)					\
 									\
 	first_ran = n && nest_pop(n, idx, (__u64)(obj), &top);		\
 	if (!first_ran)							\
-		nest_handled(idx);					\
+		nest_count(idx, false);					\
 	/* Whatever the stack says: applying is idempotent. */		\
 	if ((filter) && (call) && first_ran)				\
-		nest_stale(idx);					\
+		nest_count(idx, true);					\
 	if (n && !first_ran)						\
 		nest_restore(n, idx, top);				\
 	return 0;							\
