@@ -248,7 +248,7 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	info->state = TCP_CLOSE;
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 	st = stats_of(netns_of_sk(sk, btf), cookie_of_sk(sk, btf));
-	if (st)
+	if (st && gen_counted(st, info->gen))
 		live_add(st, info->gen, recorded, -1);
 	sk_info_forget(sk);
 	return true;

@@ -120,6 +120,18 @@ static __always_inline void transition_add(struct tcpstate_stats *st, int from,
 }
 
 /*
+ * Whether a socket of generation gen is in a buffer at all: its own
+ * generation's, or one of the other parity. An older generation of the
+ * current one's parity shared its buffer, emptied when the current one
+ * began; such a socket (one a re-count missed, see user/repair.h) counts
+ * nowhere until its next event moves it (live_move()).
+ */
+static __always_inline bool gen_counted(const struct tcpstate_stats *st, __u32 gen)
+{
+	return gen == st->epoch || ((gen ^ st->epoch) & 1);
+}
+
+/*
  * Moves a count of state s from generation gen into generation epoch
  * (gen != epoch). A generation of epoch's parity shared its buffer, which
  * was emptied when epoch began: nothing of it is left to take away.

@@ -180,7 +180,7 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 		 * Out of its buffer, in its recorded state: unless that was
 		 * an older generation of epoch's parity, emptied already.
 		 */
-		if (info->gen == epoch || ((info->gen ^ epoch) & 1))
+		if (gen_counted(st, info->gen))
 			live_add(st, info->gen, info->state, -1);
 		if (info->state != state) {
 			count_error(TCPSTATE_ERR_MISSED_EVENT);

@@ -82,8 +82,10 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 	if (!st)
 		return;
 	changed = tw_substate_changed_ns(tw, e->entered_ns, now);
-	live_add(st, e->gen, TCP_FIN_WAIT2, -1);
-	live_add(st, e->gen, TCP_TIME_WAIT, 1);
+	if (gen_counted(st, e->gen)) {
+		live_add(st, e->gen, TCP_FIN_WAIT2, -1);
+		live_add(st, e->gen, TCP_TIME_WAIT, 1);
+	}
 	transition_add(st, TCP_FIN_WAIT2, TCP_TIME_WAIT, 1);
 	duration_add(st, TCP_FIN_WAIT2, e->entered_ns, changed);
 	e->substate = TCP_TIME_WAIT;
@@ -131,7 +133,8 @@ static __always_inline bool tw_born(void *timer)
 		if (s->rearm.substate == TCP_FIN_WAIT2)
 			bpf_map_update_elem(&fw2_pending, &key, &s->rearm.substate,
 					    BPF_ANY);
-		tw_live_add(st, s->rearm.gen, s->rearm.substate, 1);
+		if (gen_counted(st, s->rearm.gen))
+			tw_live_add(st, s->rearm.gen, s->rearm.substate, 1);
 		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
 		duration_undo(st, s->rearm.substate, s->rearm_dur_slot);
 		lifetime_undo(st, s->rearm_life_slot);
@@ -219,7 +222,8 @@ static __always_inline bool tw_died(void *timer)
 	gen = __sync_lock_test_and_set(&e->gen, TCPSTATE_GEN_DEAD);
 	if (gen == TCPSTATE_GEN_DEAD)
 		return false;
-	tw_live_add(st, gen, e->substate, -1);
+	if (gen_counted(st, gen))
+		tw_live_add(st, gen, e->substate, -1);
 	transition_add(st, e->substate, TCP_CLOSE, 1);
 	s->rearm = *e;
 	s->rearm.gen = gen;
