@@ -32,7 +32,8 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
-	     summary_render.o sockstat.o drift.o repair.o
+	     summary_render.o sockstat.o drift.o repair.o \
+	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o
 
 ifeq ($(V),1)
 	Q =

@@ -31,5 +31,6 @@ int parse_seconds(const char *s, const char *what, double max, double *out);
 int cmd_summary(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif /* __TCPSTATE_CLI_H */

@@ -149,7 +149,9 @@ static int report(const struct summary_opts *o, const struct ts_snapshot *cur,
 	}
 	if (!o->json && o->interval > 0)
 		fputc('\n', stdout);
-	return fflush(stdout) ? -errno : 0;
+	if (o->json)
+		return json_end(&j);
+	return fflush(stdout) || ferror(stdout) ? -(errno ? errno : EIO) : 0;
 }
 
 static void sleep_until(const struct timespec *deadline)

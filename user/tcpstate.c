@@ -20,6 +20,8 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  summary [INTERVAL [COUNT]]   per-state table (like ss -s, vmstat-style)\n"
+"  export [-d DIR | -]          Prometheus text, to stdout or node_exporter's\n"
+"                               textfile directory (atomic)\n"
 "  load                         load the BPF collector and pin it\n"
 "  unload                       remove the pinned BPF collector\n"
 "  help                         this help\n"
@@ -29,7 +31,8 @@ static const char usage[] =
 "Examples:\n"
 "  tcpstate load && tcpstate summary 1   # start counting, watch every second\n"
 "  tcpstate summary --json               # one JSON object, for scripts\n"
-"  tcpstate summary --all-netns          # every network namespace\n";
+"  tcpstate summary --all-netns          # every network namespace\n"
+"  tcpstate export -d /var/lib/prometheus/node-exporter   # for node_exporter\n";
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -151,6 +154,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "summary", cmd_summary },
+	{ "export", cmd_export },
 	{ "load", cmd_load },
 	{ "unload", cmd_unload },
 };

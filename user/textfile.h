@@ -20,7 +20,9 @@
  *
  * Returns 0, or -errno with a message in err (errlen bytes, may be 0):
  * then the temp file is removed and the previous <dir>/<name>, if any,
- * is left as it was. Never prints.
+ * is left as it was. The one exception: a failed fsync of the directory,
+ * after the rename, is returned with the new file already in place.
+ * Never prints.
  */
 int textfile_write(const char *dir, const char *name,
 		   int (*fill)(FILE *f, void *arg), void *arg,

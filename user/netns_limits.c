@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * netns_limits.c - a namespace's own TCP limits (netns_limits.h). The
+ * files under /proc/sys/net show the namespace of the thread that opens
+ * them, so reading them after setns() gives that namespace's values.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "netns.h"
+#include "netns_limits.h"
+
+#define SYSCTL_DIR	"/proc/sys/net/ipv4/"
+
+/* Reads up to n unsigned numbers from one sysctl file; 0 or -errno. */
+static int read_u64s(const char *name, unsigned long long *v, int n)
+{
+	char path[96];
+	FILE *f;
+	int got, err = 0;
+
+	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	got = n == 2 ? fscanf(f, "%llu %llu", &v[0], &v[1]) : fscanf(f, "%llu", &v[0]);
+	if (got != n)
+		err = ferror(f) ? -EIO : -EINVAL;
+	fclose(f);
+	return err;
+}
+
+int netns_limits_read(struct ts_limits *lim)
+{
+	unsigned long long range[2], tw, fin;
+	int err;
+
+	memset(lim, 0, sizeof(*lim));
+	err = read_u64s("ip_local_port_range", range, 2);
+	if (!err)
+		err = read_u64s("tcp_max_tw_buckets", &tw, 1);
+	if (!err)
+		err = read_u64s("tcp_fin_timeout", &fin, 1);
+	if (err)
+		return err;
+	if (range[0] > 65535 || range[1] > 65535)
+		return -ERANGE;
+	lim->port_range_lo = (__u32)range[0];
+	lim->port_range_hi = (__u32)range[1];
+	lim->max_tw_buckets = tw;
+	lim->fin_timeout_s = fin;
+	lim->known = true;
+	return 0;
+}
+
+int netns_limits_fill_all(struct ts_snapshot *snap)
+{
+	struct netns_info *list = NULL;
+	size_t nr = 0;
+	__u32 self = 0;
+	int err;
+
+	err = netns_self(&self);
+	if (err)
+		return err;
+	err = netns_list(&list, &nr);
+	if (err)
+		return err;
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		struct ts_netns *ns = &snap->netns[i];
+		int saved;
+
+		if (ns->inum == self) {
+			netns_limits_read(&ns->limits);
+			continue;
+		}
+		for (size_t k = 0; k < nr; k++) {
+			if (list[k].inum != ns->inum)
+				continue;
+			if (netns_enter(list[k].path, &saved))
+				break;	/* gone, or not ours to enter: unknown */
+			netns_limits_read(&ns->limits);
+			err = netns_restore(saved);
+			if (err)
+				goto out;
+			break;
+		}
+	}
+out:
+	free(list);
+	return err;
+}
