@@ -33,7 +33,10 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o sockstat.o drift.o repair.o \
-	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o
+	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o
+# tcpstated: the same library objects, its own main and loop.
+DAEMON_OBJS := tcpstated.o daemon.o config.o prune.o $(filter-out tcpstate.o,$(USER_OBJS))
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 
 ifeq ($(V),1)
 	Q =
@@ -46,7 +49,7 @@ else
 endif
 
 .PHONY: all
-all: $(OUTPUT)/tcpstate
+all: $(OUTPUT)/tcpstate $(OUTPUT)/tcpstated
 
 $(OUTPUT):
 	$(call msg,MKDIR,$@)
@@ -72,7 +75,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # Every user object may include the skeleton through loader.h.
-$(patsubst %,$(OUTPUT)/%,$(USER_OBJS)): $(OUTPUT)/tcpstate.skel.h
+$(patsubst %,$(OUTPUT)/%,$(USER_OBJS) $(DAEMON_OBJS)): $(OUTPUT)/tcpstate.skel.h
 
 $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -81,6 +84,10 @@ $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
 $(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+
+$(OUTPUT)/tcpstated: $(patsubst %,$(OUTPUT)/%,$(DAEMON_OBJS))
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) $(SYSTEMD_LIBS) -o $@
 
 # ---- benchmarks (bench/) ----------------------------------------------
 
