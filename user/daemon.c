@@ -46,6 +46,7 @@ struct daemon {
 	bool connected;
 	const char *src_name;		/* what src is: "bpf" or "module" */
 	struct collector_fds fds;	/* BPF: identity and pruning */
+	struct prune_state prune;	/* dead at the last prune */
 	bool have_fds;
 	__u32 prog_id;			/* BPF: the set_state program we read */
 	struct ts_snapshot snap;
@@ -182,6 +183,7 @@ static void disconnect(struct daemon *d, const char *why)
 	if (d->have_fds)
 		collector_close(&d->fds);
 	d->have_fds = false;
+	prune_state_free(&d->prune);
 	if (d->connected)
 		ts_source_close(&d->src);
 	d->connected = false;
@@ -255,7 +257,7 @@ static void ensure_collector(struct daemon *d)
 	if (!strcmp(d->cfg.source, "auto") && !ts_source_module.probe())
 		return;
 	if (collector_loaded()) {
-		log_info("reusing the loaded BPF collector (%s)", collector_attach_kind());
+		log_info("reusing the loaded BPF collector");
 		return;
 	}
 	err = collector_load(&lo);
@@ -384,7 +386,7 @@ static void prune(struct daemon *d)
 
 	if (!d->cfg.prune_every || d->ticks % d->cfg.prune_every || !d->have_fds)
 		return;
-	if (prune_dead_netns(&d->fds, &n, err, sizeof(err))) {
+	if (prune_dead_netns(&d->fds, &d->prune, &n, err, sizeof(err))) {
 		log_warn("pruning dead namespaces: %s", err);
 		return;
 	}
@@ -491,6 +493,7 @@ int daemon_run(const struct daemon_opts *o)
 		ts_snapshot_free(&d.snap);
 	if (d.have_fds)
 		collector_close(&d.fds);
+	prune_state_free(&d.prune);
 	if (d.connected)
 		ts_source_close(&d.src);
 	if (o->once)

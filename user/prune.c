@@ -79,9 +79,26 @@ static int is_dead(const struct tcpstate_netns_key *key,
 	return cookie != key->cookie;
 }
 
-int prune_dead_netns(const struct collector_fds *f, size_t *pruned,
-		     char *err, size_t errlen)
+void prune_state_free(struct prune_state *st)
 {
+	free(st->dead);
+	st->dead = NULL;
+	st->nr = 0;
+}
+
+static bool was_dead(const struct prune_state *st, const struct tcpstate_netns_key *key)
+{
+	for (size_t i = 0; i < st->nr; i++)
+		if (st->dead[i].inum == key->inum && st->dead[i].cookie == key->cookie)
+			return true;
+	return false;
+}
+
+int prune_dead_netns(const struct collector_fds *f, struct prune_state *st,
+		     size_t *pruned, char *err, size_t errlen)
+{
+	struct tcpstate_netns_key *dead_now = NULL;
+	size_t nr_dead = 0;
 	const int maps[] = { f->netns_stats, f->netns_spill, f->netns_check };
 	struct netns_info *ns = NULL;
 	struct keys k = {};
@@ -98,6 +115,12 @@ int prune_dead_netns(const struct collector_fds *f, size_t *pruned,
 	}
 	if (!k.nr)
 		goto cleanup;
+	dead_now = calloc(k.nr, sizeof(*dead_now));
+	if (!dead_now) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto cleanup;
+	}
 	/* After the keys: a namespace that has a key and lives is listed. */
 	ret = netns_list(&ns, &nr);
 	if (ret) {
@@ -122,12 +145,21 @@ int prune_dead_netns(const struct collector_fds *f, size_t *pruned,
 		}
 		if (!dead)
 			continue;
+		if (!was_dead(st, &k.v[i])) {
+			dead_now[nr_dead++] = k.v[i];	/* the next prune deletes it */
+			continue;
+		}
 		for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++)
 			bpf_map_delete_elem(maps[m], &k.v[i]);	/* ENOENT: not in this one */
 		n++;
 	}
 	*pruned = n;
+	free(st->dead);
+	st->dead = dead_now;
+	st->nr = nr_dead;
+	dead_now = NULL;
 cleanup:
+	free(dead_now);
 	if (lock >= 0)
 		collector_unlock(lock);
 	free(ns);

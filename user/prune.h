@@ -12,6 +12,12 @@
  * kept. One that only a file descriptor or a socket keeps alive (no
  * process, no /run/netns name) is not seen and is pruned: its counters
  * restart if it has events again.
+ *
+ * A namespace's teardown (cleanup_net, run later from a workqueue) still
+ * closes its sockets after the namespace is gone from every list; an
+ * entry deleted then would be re-created by those events and go below
+ * zero. So a key is deleted only when it was found dead by the previous
+ * prune too (N intervals earlier) and is still dead.
  */
 #ifndef __TCPSTATE_PRUNE_H
 #define __TCPSTATE_PRUNE_H
@@ -19,12 +25,20 @@
 #include <stddef.h>
 #include "loader.h"
 
+/* The keys found dead by the last prune, not yet deleted. */
+struct prune_state {
+	struct tcpstate_netns_key *dead;
+	size_t nr;
+};
+
+void prune_state_free(struct prune_state *st);
+
 /*
- * Deletes the entries of dead namespaces from f's three maps; *pruned is
- * the number of namespaces removed. 0 or -errno (err says what failed);
+ * Deletes the entries of namespaces dead now and at the last prune (st)
+ * from f's three maps; *pruned is the number of namespaces removed. 0 or -errno (err says what failed);
  * never prints.
  */
-int prune_dead_netns(const struct collector_fds *f, size_t *pruned,
-		     char *err, size_t errlen);
+int prune_dead_netns(const struct collector_fds *f, struct prune_state *st,
+		     size_t *pruned, char *err, size_t errlen);
 
 #endif /* __TCPSTATE_PRUNE_H */
