@@ -56,6 +56,7 @@ struct daemon {
 	unsigned long ticks;
 	int last_write_err;		/* 0: the last write succeeded */
 	bool ever_written, ready;
+	bool can_prune, prune_warned;
 	/* The daemon's own counters, exported with the snapshot. */
 	uint64_t gaps, read_errors, open_errors, write_errors, writes;
 	uint64_t reloads, reload_errors, pruned;
@@ -386,6 +387,13 @@ static void prune(struct daemon *d)
 
 	if (!d->cfg.prune_every || d->ticks % d->cfg.prune_every || !d->have_fds)
 		return;
+	if (!d->can_prune) {
+		if (!d->prune_warned)
+			log_warn("not pruning dead namespaces: without CAP_SYS_PTRACE the "
+				 "namespaces of other processes cannot be seen");
+		d->prune_warned = true;
+		return;
+	}
 	if (prune_dead_netns(&d->fds, &d->prune, &n, err, sizeof(err))) {
 		log_warn("pruning dead namespaces: %s", err);
 		return;
@@ -396,6 +404,30 @@ static void prune(struct daemon *d)
 			 n, n == 1 ? "" : "s");
 	else
 		log_debug("pruned no namespace (none dead)");
+}
+
+/*
+ * Whether capability cap is effective (/proc/self/status CapEff). Without
+ * CAP_SYS_PTRACE the namespaces reached only through another process's
+ * /proc/PID/ns/net are invisible (measured: Documentation/tcpstated.rst),
+ * and pruning would take them for dead.
+ */
+static bool cap_effective(int cap)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found && (eff >> cap & 1);
 }
 
 /* ---- SIGHUP ----------------------------------------------------------- */
@@ -461,6 +493,7 @@ int daemon_run(const struct daemon_opts *o)
 		log_warn("interval %lu s is not below half the watchdog timeout (%.0f s)",
 			 d.cfg.interval, wd_usec / 1e6);
 	ensure_collector(&d);
+	d.can_prune = cap_effective(19 /* CAP_SYS_PTRACE */);
 	d.backoff = BACKOFF_MIN;
 	next_tick = now_s();
 	while (!exiting) {
