@@ -101,14 +101,69 @@ $(OUTPUT)/bench/progcost: bench/progcost.c $(OUTPUT)/bench/empty.skel.h
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
 
+# ---- man pages, install ------------------------------------------------
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The daemon reads /etc/tcpstate/tcpstated.conf whatever the prefix.
+SYSCONFDIR ?= /etc
+DKMSDIR ?= $(PREFIX)/src/tcpstate-$(VERSION)
+RST2MAN ?= rst2man
+
+MAN_SRCS := $(wildcard Documentation/man/*.rst)
+MANS := $(patsubst Documentation/man/%.rst,$(OUTPUT)/man/%,$(MAN_SRCS))
+
+$(OUTPUT)/man:
+	$(Q)mkdir -p $@
+
+# tcpstated.8.rst -> .output/man/tcpstated.8; any docutils warning fails.
+$(OUTPUT)/man/%: Documentation/man/%.rst | $(OUTPUT)/man
+	$(call msg,RST2MAN,$@)
+	$(Q)$(RST2MAN) --halt=warning $< $@
+
+.PHONY: man
+man: $(MANS)
+
+$(OUTPUT)/tcpstated.service: dist/tcpstated.service.in | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+# DESTDIR for staging; the example config never replaces an existing one.
+.PHONY: install
+install: all man $(OUTPUT)/tcpstated.service
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/tcpstate $(DESTDIR)$(DKMSDIR)
+	$(Q)install -m 0755 $(OUTPUT)/tcpstate $(OUTPUT)/tcpstated $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0644 $(OUTPUT)/tcpstated.service $(DESTDIR)$(UNITDIR)/
+	$(Q)install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/tcpstate/tcpstated.conf ] || \
+		install -m 0644 dist/tcpstated.conf $(DESTDIR)$(SYSCONFDIR)/tcpstate/
+	$(Q)cp -r dkms.conf Kbuild module include $(DESTDIR)$(DKMSDIR)/
+
+# The unit checked as systemd would load it (PID 1 here is not systemd):
+# verify (with the man pages just built for Documentation=), and the
+# offline security score, printed.
+.PHONY: check-unit-file
+check-unit-file: man $(OUTPUT)/tcpstated.service
+	$(Q)./scripts/check-unit.sh $(OUTPUT)
+
 # ---- set-up, running, tests -------------------------------------------
 
-.PHONY: deps
+.PHONY: deps deps-run
+# Everything check needs (build, tests, the VM harness); run needs less.
 deps:
-	$(Q)./scripts/deps.sh
+	$(Q)./scripts/deps.sh check
+deps-run:
+	$(Q)./scripts/deps.sh run
 
 .PHONY: run
-run: deps
+run: deps-run
 	$(Q)$(MAKE) all
 	$(Q)$(OUTPUT)/tcpstate load --if-needed
 	$(Q)$(OUTPUT)/tcpstate summary 1
@@ -117,6 +172,7 @@ run: deps
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) check-unit
+	$(Q)$(MAKE) check-unit-file
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
