@@ -127,19 +127,17 @@ $(OUTPUT)/man/%: Documentation/man/%.rst | $(OUTPUT)/man
 .PHONY: man
 man: $(MANS)
 
-$(OUTPUT)/tcpstated.service: dist/tcpstated.service.in | $(OUTPUT)
-	$(call msg,GEN,$@)
-	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
-
 # DESTDIR for staging; the example config never replaces an existing one.
 .PHONY: install
-install: all man $(OUTPUT)/tcpstated.service
+install: all man
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSCONFDIR)/tcpstate $(DESTDIR)$(DKMSDIR)
 	$(Q)install -m 0755 $(OUTPUT)/tcpstate $(OUTPUT)/tcpstated $(DESTDIR)$(SBINDIR)/
-	$(Q)install -m 0644 $(OUTPUT)/tcpstated.service $(DESTDIR)$(UNITDIR)/
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' dist/tcpstated.service.in \
+		> $(DESTDIR)$(UNITDIR)/tcpstated.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tcpstated.service
 	$(Q)install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
 	$(Q)install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/tcpstate/tcpstated.conf ] || \
@@ -150,7 +148,7 @@ install: all man $(OUTPUT)/tcpstated.service
 # verify (with the man pages just built for Documentation=), and the
 # offline security score, printed.
 .PHONY: check-unit-file
-check-unit-file: man $(OUTPUT)/tcpstated.service
+check-unit-file: all man
 	$(Q)./scripts/check-unit.sh $(OUTPUT)
 
 # ---- set-up, running, tests -------------------------------------------
