@@ -171,6 +171,7 @@ check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) check-unit
 	$(Q)$(MAKE) check-unit-file
+	$(Q)$(MAKE) check-rules
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
@@ -183,6 +184,16 @@ check: deps
 .PHONY: check-unit
 check-unit:
 	$(Q)$(MAKE) -C selftests/unit OUTPUT=$(OUTPUT)/unit run_tests
+
+# The example alerting rules (Documentation/examples): promtool's syntax
+# check and the rules' unit tests. No root, no kernel; needs promtool
+# (Debian's prometheus package, which make deps installs).
+PROMTOOL ?= promtool
+.PHONY: check-rules
+check-rules:
+	$(call msg,PROMTOOL,Documentation/examples/tcpstate.rules.yml)
+	$(Q)cd Documentation/examples && $(PROMTOOL) check rules tcpstate.rules.yml && \
+		$(PROMTOOL) test rules tcpstate.rules.test.yml
 
 # Side-by-side ratios (bench/run.sh): per-event cost beside an empty
 # program, summary beside ss -tan.
