@@ -16,7 +16,7 @@ TCPSTATED=${TCPSTATED:-$(dirname "$TCPSTATE")/tcpstated}
 assert_prereqs python3
 [ -x "$TCPSTATED" ] || ktap_skip_all "no tcpstated at $TCPSTATED (run make)"
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 collector_load || ktap_skip_all "cannot load the collector"
 setup_ns ns || ktap_skip_all "cannot create a network namespace"
 
@@ -64,6 +64,13 @@ ktap_test_result "--once writes the textfile within one interval and exits 0" \
 	eval '[ "$rc" -eq 0 ] && [ "$ms" -lt 5000 ] &&
 	      grep -q "^tcpstate_sockets{netns=\"$inum\"" "$D1/$PROM" &&
 	      [ "$(metric tcpstate_daemon_source_up "$D1/$PROM")" = 1 ]'
+if command -v promtool >/dev/null; then
+	ktap_test_result "promtool check metrics is clean on the daemon's file" \
+		eval 'promtool check metrics <"$D1/$PROM" >"$T/promtool.out" 2>&1' ||
+		ktap_print_msg "$(head -20 "$T/promtool.out")"
+else
+	ktap_test_skip "promtool check metrics (no promtool)"
+fi
 ktap_test_result "--once logs with sd-daemon prefixes" \
 	eval 'grep -q "^<[3-7]>" "$T/once.log" && ! grep -qv "^<[3-7]>" "$T/once.log"'
 
