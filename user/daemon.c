@@ -227,7 +227,10 @@ static void try_connect(struct daemon *d)
 
 	if (d->connected || t < d->next_retry)
 		return;
+	/* The sources' own messages only on the first failure of a gap. */
+	log_mute(d->backoff > BACKOFF_MIN);
 	err = connect_source(d);
+	log_mute(false);
 	if (err) {
 		if (d->backoff <= BACKOFF_MIN)
 			log_err("cannot open source %s: %s; retrying with backoff "

@@ -10,6 +10,7 @@
 static const char *log_ident = "tcpstate";
 static bool log_prefix;
 static int log_level = LOG_INFO;
+static bool log_muted;
 
 static const char *const level_names[] = {
 	[LOG_ERR] = "err", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
@@ -50,6 +51,11 @@ const char *log_level_name(int level)
 	return level_names[level];
 }
 
+void log_mute(bool on)
+{
+	log_muted = on;
+}
+
 void log_msg(int prio, const char *fmt, ...)
 {
 	char line[1024];
@@ -58,7 +64,7 @@ void log_msg(int prio, const char *fmt, ...)
 
 	if (prio < LOG_ERR)
 		prio = LOG_ERR;
-	if (prio > log_level)
+	if (prio > log_level || log_muted)
 		return;
 	if (log_prefix)
 		n = snprintf(line, sizeof(line), "<%d>", prio);

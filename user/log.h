@@ -21,6 +21,8 @@ int log_get_level(void);
 /* "err", "warning", "notice", "info", "debug" (or 3..7) -> level; -1. */
 int log_level_parse(const char *s);
 const char *log_level_name(int level);
+/* While on, every line is dropped (a retry loop quiets its callees). */
+void log_mute(bool on);
 
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
