@@ -178,3 +178,50 @@ TEST(log_levels)
 	EXPECT_EQ(log_level_parse("2"), -1);
 	EXPECT_EQ(log_level_parse(""), -1);
 }
+
+/* Runs fn with stderr into a pipe; returns what it wrote. */
+static const char *capture(void (*fn)(void))
+{
+	static char buf[512];
+	int p[2], saved;
+	ssize_t n;
+
+	if (pipe(p))
+		return "";
+	saved = dup(STDERR_FILENO);
+	dup2(p[1], STDERR_FILENO);
+	fn();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void log_some(void)
+{
+	log_set_level(LOG_INFO);
+	log_err("disk %s", "full");
+	log_warn("two\nlines");
+	log_info("trailing newline\n");
+	log_debug("not shown at info");
+	log_mute(true);
+	log_err("muted");
+	log_mute(false);
+}
+
+TEST(log_prefixes_one_line_per_event)
+{
+	log_init("tcpstated", true);
+	EXPECT_STREQ(capture(log_some), "<3>disk full\n<4>two lines\n<6>trailing newline\n");
+	unsetenv("JOURNAL_STREAM");
+	log_init("tcpstate", false);
+	EXPECT_STREQ(capture(log_some),
+		     "tcpstate: disk full\ntcpstate: two lines\ntcpstate: trailing newline\n");
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	log_init("tcpstate", false);
+	EXPECT_STRSTR(capture(log_some), "<3>disk full\n");
+	unsetenv("JOURNAL_STREAM");
+}
