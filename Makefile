@@ -33,7 +33,10 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o sockstat.o drift.o repair.o \
-	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o
+	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o
+# tcpstated: the same library objects, its own main and loop.
+DAEMON_OBJS := tcpstated.o daemon.o config.o prune.o $(filter-out tcpstate.o,$(USER_OBJS))
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 
 ifeq ($(V),1)
 	Q =
@@ -46,7 +49,7 @@ else
 endif
 
 .PHONY: all
-all: $(OUTPUT)/tcpstate
+all: $(OUTPUT)/tcpstate $(OUTPUT)/tcpstated
 
 $(OUTPUT):
 	$(call msg,MKDIR,$@)
@@ -72,7 +75,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # Every user object may include the skeleton through loader.h.
-$(patsubst %,$(OUTPUT)/%,$(USER_OBJS)): $(OUTPUT)/tcpstate.skel.h
+$(patsubst %,$(OUTPUT)/%,$(USER_OBJS) $(DAEMON_OBJS)): $(OUTPUT)/tcpstate.skel.h
 
 $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -81,6 +84,10 @@ $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
 $(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+
+$(OUTPUT)/tcpstated: $(patsubst %,$(OUTPUT)/%,$(DAEMON_OBJS))
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) $(SYSTEMD_LIBS) -o $@
 
 # ---- benchmarks (bench/) ----------------------------------------------
 
@@ -94,14 +101,67 @@ $(OUTPUT)/bench/progcost: bench/progcost.c $(OUTPUT)/bench/empty.skel.h
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
 
+# ---- man pages, install ------------------------------------------------
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The daemon reads /etc/tcpstate/tcpstated.conf whatever the prefix.
+SYSCONFDIR ?= /etc
+DKMSDIR ?= $(PREFIX)/src/tcpstate-$(VERSION)
+RST2MAN ?= rst2man
+
+MAN_SRCS := $(wildcard Documentation/man/*.rst)
+MANS := $(patsubst Documentation/man/%.rst,$(OUTPUT)/man/%,$(MAN_SRCS))
+
+$(OUTPUT)/man:
+	$(Q)mkdir -p $@
+
+# tcpstated.8.rst -> .output/man/tcpstated.8; any docutils warning fails.
+$(OUTPUT)/man/%: Documentation/man/%.rst | $(OUTPUT)/man
+	$(call msg,RST2MAN,$@)
+	$(Q)$(RST2MAN) --halt=warning $< $@
+
+.PHONY: man
+man: $(MANS)
+
+# DESTDIR for staging; the example config never replaces an existing one.
+.PHONY: install
+install: all man
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/tcpstate $(DESTDIR)$(DKMSDIR)
+	$(Q)install -m 0755 $(OUTPUT)/tcpstate $(OUTPUT)/tcpstated $(DESTDIR)$(SBINDIR)/
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' dist/tcpstated.service.in \
+		> $(DESTDIR)$(UNITDIR)/tcpstated.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tcpstated.service
+	$(Q)install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/tcpstate/tcpstated.conf ] || \
+		install -m 0644 dist/tcpstated.conf $(DESTDIR)$(SYSCONFDIR)/tcpstate/
+	$(Q)cp -r dkms.conf Kbuild module include $(DESTDIR)$(DKMSDIR)/
+
+# The unit checked as systemd would load it (PID 1 here is not systemd):
+# verify (with the man pages just built for Documentation=), and the
+# offline security score, printed.
+.PHONY: check-unit-file
+check-unit-file: all man
+	$(Q)./scripts/check-unit.sh $(OUTPUT)
+
 # ---- set-up, running, tests -------------------------------------------
 
-.PHONY: deps
+.PHONY: deps deps-run
+# Everything check needs (build, tests, the VM harness); run needs less.
 deps:
-	$(Q)./scripts/deps.sh
+	$(Q)./scripts/deps.sh check
+deps-run:
+	$(Q)./scripts/deps.sh run
 
 .PHONY: run
-run: deps
+run: deps-run
 	$(Q)$(MAKE) all
 	$(Q)$(OUTPUT)/tcpstate load --if-needed
 	$(Q)$(OUTPUT)/tcpstate summary 1
@@ -110,6 +170,7 @@ run: deps
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) check-unit
+	$(Q)$(MAKE) check-unit-file
 	$(Q)$(MAKE) check-rules
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload

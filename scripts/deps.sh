@@ -1,28 +1,44 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# Installs the Debian packages that building and testing tcpstate need.
+# deps.sh [run|install|check] - installs the Debian packages that
+#   run      building and running tcpstate and tcpstated need (make run)
+#   install  and make install (rst2man for the man pages)
+#   check    and every test, the VM harness included (make check; the
+#            default)
 # Idempotent: installs only what is missing. Run as root on Debian 12.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+set_=${1:-check}
+case "$set_" in
+run|install|check) ;;
+*) echo "usage: deps.sh [run|install|check]" >&2; exit 64 ;;
+esac
 
-# Build: clang for BPF, bpftool for vmlinux.h and the skeleton, libbpf.
-# Run and test: iproute2 (ip, ss), nftables, jq, procps, bcc's tools
-# (the peers the benchmarks measure against).
+# Build: clang for BPF, bpftool for vmlinux.h and the skeleton, libbpf,
+# libsystemd (sd_notify). Run: iproute2 (ip, ss), procps, util-linux.
 pkgs=(
 	make gcc clang llvm pkg-config
-	libbpf-dev bpftool libelf-dev zlib1g-dev
-	iproute2 nftables jq procps util-linux kmod
+	libbpf-dev bpftool libelf-dev zlib1g-dev libsystemd-dev
+	iproute2 procps util-linux
 )
-# Packages the selftests and the VM harness add, one per line.
-for f in "$here/selftests/packages.txt" "$here/selftests/vm/packages.txt"; do
-	[ -f "$f" ] || continue
-	while read -r p _; do
-		case "$p" in ''|'#'*) continue ;; esac
-		pkgs+=("$p")
-	done < "$f"
-done
+if [ "$set_" != run ]; then
+	pkgs+=(python3-docutils)
+fi
+# Test: nftables, jq, kmod, systemd (systemd-analyze verify/security for
+# the unit), python3; then what the selftests and the VM harness add,
+# one per line in their packages.txt.
+if [ "$set_" = check ]; then
+	pkgs+=(nftables jq kmod systemd python3)
+	for f in "$here/selftests/packages.txt" "$here/selftests/vm/packages.txt"; do
+		[ -f "$f" ] || continue
+		while read -r p _; do
+			case "$p" in ''|'#'*) continue ;; esac
+			pkgs+=("$p")
+		done < "$f"
+	done
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,33 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "log.h"
 
 bool verbose;
 const char *progname = "tcpstate";
 volatile sig_atomic_t exiting;
 
+/* Both go through the one logger (log.c): "progname: " or "<N>" prefixed. */
 void warnx_(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_err("%s", buf);
 }
 
 void info(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
 	if (!verbose)
 		return;
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_info("%s", buf);
 }
 
 static void on_signal(int sig)

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# prune.sh - tcpstated removes the BPF collector's statistics of a
+# namespace that no longer exists (after two prunes in a row found it
+# dead), logs how many it pruned, and keeps those of a live namespace.
+TEST_NAME=prune
+. "$(dirname "$0")/lib.sh"
+
+TCPSTATED=${TCPSTATED:-$(dirname "$TCPSTATE")/tcpstated}
+assert_prereqs bpftool
+[ "$TCPSTATE_SOURCE" = module ] && ktap_skip_all "pruning is for the BPF collector"
+[ -x "$TCPSTATED" ] || ktap_skip_all "no tcpstated at $TCPSTATED (run make)"
+[ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN (run make -C selftests)"
+ktap_print_header
+ktap_set_plan 4
+collector_load || ktap_skip_all "cannot load the collector"
+setup_ns dead live || ktap_skip_all "cannot create network namespaces"
+
+inum_of() { ip netns exec "$1" stat -L -c %i /proc/self/ns/net; }
+dead_inum=$(inum_of "$dead") live_inum=$(inum_of "$live")
+ip netns exec "$dead" "$TCPCHURN" -p 7400 -c 1 -a 1 -d 1 >/dev/null 2>&1
+ip netns exec "$live" "$TCPCHURN" -p 7400 -c 1 -a 1 -d 1 >/dev/null 2>&1
+cleanup_ns "$dead"
+
+P=$LIB_TMPDIR/prom/tcpstate.prom log=$LIB_TMPDIR/daemon.log
+mkdir -p "$LIB_TMPDIR/prom"
+in_prom() { grep -q "^tcpstate_sockets{netns=\"$1\"" "$P"; }
+# in_map INUM: the namespace has an entry in the collector's netns_stats.
+in_map() {
+	bpftool -j map dump pinned /sys/fs/bpf/tcpstate/map_netns_stats |
+		jq -e --argjson i "$1" 'any(.[]; .formatted.key.inum == $i)' >/dev/null
+}
+ktap_test_result "the dead namespace's statistics are in the map before the prune" \
+	in_map "$dead_inum"
+printf 'interval = 1\nprune_every = 1\nmax_netns = 65536\ntextfile_dir = %s\n' \
+	"$LIB_TMPDIR/prom" >"$LIB_TMPDIR/tcpstated.conf"
+nsenter --net="/run/netns/$live" "$TCPSTATED" --config "$LIB_TMPDIR/tcpstated.conf" \
+	>/dev/null 2>"$log" &
+DPID=$!
+test_cleanup() { [ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null; return 0; }
+wait_until 3 test -s "$P"
+# The first prune only marks it; the next one deletes it.
+ktap_test_result "the prune is logged with a count" \
+	wait_until 8 grep -q "pruned the statistics of [0-9]* dead network namespace" "$log"
+ktap_test_result "the dead namespace's entry is gone from the map" \
+	wait_until 3 eval '! in_map "$dead_inum"'
+ktap_test_result "the live namespace is kept (map and textfile)" \
+	eval 'in_map "$live_inum" && in_prom "$live_inum"'
+kill -TERM "$DPID"
+wait "$DPID"
+DPID=
+ktap_print_msg "$(cat "$log")"
+ktap_finished
