@@ -47,7 +47,7 @@
 #ifndef __TCPSTATE_NEST_BPF_H
 #define __TCPSTATE_NEST_BPF_H
 
-#define NEST_DEPTH	16	/* far above any nesting depth */
+#define NEST_DEPTH	16	/* a power of two, far above any nesting depth */
 #define NEST_STALE	(1u << 20)	/* events on a CPU: see nest_push() */
 
 struct nest_stack {
@@ -63,6 +63,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nest_stack);
 } nest_seen SEC(".maps");
+
+/*
+ * A slot as an index the verifier can see is bounded: 6.1's does not carry
+ * a bound checked on one register to its copy.
+ */
+static __always_inline __u32 nest_slot(__u32 v)
+{
+	asm volatile("%0 &= %1" : "+r"(v) : "i"(NEST_DEPTH - 1));
+	return v;
+}
 
 static __always_inline struct nest_stack *nest_get(void)
 {
@@ -92,8 +102,8 @@ static __always_inline void nest_push(int idx, __u64 obj)
 		top = 0;
 	if (top >= NEST_DEPTH)
 		return;	/* its second program counts it handled: errs low */
-	n->obj[idx][top] = obj;
-	n->seq[idx][top] = now;
+	n->obj[idx][nest_slot(top)] = obj;
+	n->seq[idx][nest_slot(top)] = now;
 	n->top[idx] = top + 1;
 }
 
@@ -118,7 +128,7 @@ static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
 
 		if (i > t)
 			break;
-		if (slot < NEST_DEPTH && n->obj[idx][slot] == obj) {
+		if (slot < NEST_DEPTH && n->obj[idx][nest_slot(slot)] == obj) {
 			n->top[idx] = slot;
 			return true;
 		}
