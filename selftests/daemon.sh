@@ -83,15 +83,17 @@ textfile_dir = $D1
 interval = 1
 prune_every = 2
 EOT
-[ -n "$have_py" ] && python3 -c '
+if [ -n "$have_py" ]; then
+	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 with open(sys.argv[2], "a", buffering=1) as f:
     while True:
         f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-' "$T/notify.sock" "$notify" &
-LIB_CHILDREN+=($!)
+' "$T/notify.sock" "$notify" >/dev/null 2>&1 &
+	LIB_CHILDREN+=($!)
+fi
 [ -n "$have_py" ] && wait_until 5 test -S "$T/notify.sock"
 # notified MSG: MSG reached the notify socket (true without python3: skipped).
 notified() { [ -z "$have_py" ] || grep -q "$1" "$notify"; }
