@@ -27,7 +27,7 @@ field() { jq -r ".$2" <<<"$1"; }
 hold_start "$ns" 60
 hold listen L 7300 && hold connect C 7300 20 && hold wait-connected C &&
 	hold accept A L 20 || ktap_skip_all "cannot set up sockets"
-ip netns exec "$ns" "$TCPCHURN" -p 7400 -c 1 -a 1 -d 0.3 >/dev/null 2>&1
+ip netns exec "$ns" "$TCPCHURN" -p 7400 -c 1 -a 1 -d 1 >/dev/null 2>&1
 wait_counts_equal "$ns" 10
 c0=$(check_of)
 ktap_print_msg "before: $c0"
