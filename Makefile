@@ -175,7 +175,7 @@ check: deps
 	@# The tests load the collector just built, not one left pinned.
 	$(Q)$(OUTPUT)/tcpstate unload
 	$(Q)$(MAKE) -C selftests OUTPUT=$(OUTPUT)/selftests TCPSTATE=$(OUTPUT)/tcpstate run_tests
-	@# The module and CO-RE on Debian's 6.1 and 6.12, in QEMU (~35 min).
+	@# The module and CO-RE on Debian's 6.1 and 6.12, in QEMU (~40 min).
 	$(Q)$(MAKE) check-vm
 
 # Unit tests of user/ (selftests/unit): no root, no kernel, only a C

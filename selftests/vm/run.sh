@@ -12,7 +12,7 @@
 #   the guest runs instead (for investigations; it prints its own TAP).
 # Environment: TCPSTATE_VM_CACHE (default /var/cache/tcpstate-vm),
 #   TCPSTATE_VM_OUT (default .output/vm), TCPSTATE_VM_TIMEOUT (seconds
-#   per boot, default 2700: both guests at once on 2 cores took 26-33 minutes), TCPSTATE_VM_MEM (default 512M),
+#   per boot, default 3600: both guests at once on 2 cores ran 25 minutes and were not done), TCPSTATE_VM_MEM (default 512M),
 #   TCPSTATE_VM_SMP (default 2), TCPSTATE_VM_LOGLEVEL (default 4),
 #   TCPSTATE_VM_QEMU_EXTRA and TCPSTATE_VM_APPEND (more QEMU arguments,
 #   more kernel parameters), TCPSTATE_VM_ICOUNT=0 (plain TCG, see below;
@@ -49,7 +49,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${TCPSTATE_VM_CACHE:-/var/cache/tcpstate-vm}
-TIMEOUT=${TCPSTATE_VM_TIMEOUT:-2700}
+TIMEOUT=${TCPSTATE_VM_TIMEOUT:-3600}
 MEM=${TCPSTATE_VM_MEM:-512M}
 SMP=${TCPSTATE_VM_SMP:-2}
 OUT=${TCPSTATE_VM_OUT:-$REPO/.output/vm}
