@@ -16,8 +16,9 @@
  * The second program applies every event again, whatever it finds: work
  * already done is left alone. Only the health figure asks whether the
  * first program ran. The first program pushes the event's object
- * (socket, timer) on a small per-CPU stack, for every event, relevant or
- * not, as recursion_misses counts them all; the second finds it on the
+ * (socket, timer) of every event that concerns us on a small per-CPU
+ * stack (a timer tracepoint fires for every timer of the system: the
+ * others cost only the filter); the second finds it on the
  * stack and pops it with whatever lies above (one read of the top, one
  * write), or, not finding it, knows the first was skipped and counts the
  * event in handled[]. Probes run with
@@ -29,8 +30,11 @@
  * second program, when it ends, lowers the top back to where it found it.
  * An event is lost only when both programs are skipped (it fired inside
  * the second program of an event that itself fired inside the first);
- * user space reports recursion_misses of the first programs less
- * handled[] as events_missed. Only an event in the few instructions
+ * user space reports recursion_misses of the first programs on the socket
+ * tracepoints (whose events all concern us) less handled[] as
+ * events_missed. The timer tracepoints fire with interrupts off under the
+ * timer base lock, so their programs are never skipped; a timewait event
+ * lost anyway would show as timewait_untracked or as drift. Only an event in the few instructions
  * between that final lowering and the program's exit can leave an entry
  * behind, below the top; until it ages out (nest_push()) it can match a
  * later event of the same object whose first program was skipped, and the
@@ -165,9 +169,10 @@ int BPF_PROG(name##_btf, proto)						\
 {									\
 	const bool twin __attribute__((unused)) = false;		\
 									\
+	if (!(filter))							\
+		return 0;						\
 	nest_push(idx, (__u64)(obj));					\
-	if (filter)							\
-		call;							\
+	call;								\
 	return 0;							\
 }									\
 									\
@@ -179,11 +184,13 @@ int BPF_PROG(name##_nest, proto)					\
 	bool first_ran;							\
 	__u32 top = 0;							\
 									\
+	if (!(filter))							\
+		return 0;						\
 	first_ran = n && nest_pop(n, idx, (__u64)(obj), &top);		\
 	if (!first_ran)							\
 		nest_count(idx, false);					\
 	/* Whatever the stack says: applying is idempotent. */		\
-	if ((filter) && (call) && first_ran)				\
+	if ((call) && first_ran)					\
 		nest_count(idx, true);					\
 	if (n && !first_ran)						\
 		nest_restore(n, idx, top);				\

@@ -68,16 +68,6 @@
 	 ((TCPSTATE_LIVE_MASK >> (unsigned int)(s)) & 1u))
 
 /*
- * Full-socket states: those /proc/net/sockstat "inuse" counts (hashed full
- * sockets, LISTEN included). Live states less TIME_WAIT (timewait sockets,
- * counted by "tw") and SYN_RECV, whose live count also holds request
- * sockets; full sockets in SYN_RECV (Fast Open children) are rare and
- * handled by the caller.
- */
-#define TCPSTATE_FULLSOCK_MASK						\
-	(TCPSTATE_LIVE_MASK & ~(1u << TCPSTATE_ST_TIME_WAIT))
-
-/*
  * Time-in-state histograms: log2 buckets of microseconds.
  * Slot 0 holds durations under 1 us; slot i (1 <= i < SLOTS - 1) holds
  * [2^(i-1), 2^i) us; the last slot holds everything from 2^(SLOTS-2) us

@@ -328,3 +328,18 @@ bool collector_loaded(void)
 	collector_close(&f);
 	return !err;
 }
+
+int collector_run(int prog_fd, void *ctx, unsigned int ctx_size, unsigned int *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = ctx_size);
+
+	if (prog_fd < 0)
+		return -ENOENT;
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	if (retval)
+		*retval = opts.retval;
+	else if (opts.retval)
+		return -EIO;
+	return 0;
+}

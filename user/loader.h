@@ -44,6 +44,13 @@ int collector_pin_objects(struct bpf_object *obj);
 int collector_open(struct collector_fds *fds);
 void collector_close(struct collector_fds *fds);
 
+/*
+ * Runs one of the collector's syscall programs (BPF_PROG_TEST_RUN) with
+ * ctx (may be NULL). 0, or -errno; a program's non-zero return is -EIO
+ * unless retval takes it.
+ */
+int collector_run(int prog_fd, void *ctx, unsigned int ctx_size, unsigned int *retval);
+
 /* true when a collector is loaded (pinned, or attached and found by id). */
 bool collector_loaded(void);
 /* Loads, attaches, pins, then counts the sockets that already exist. */

@@ -33,19 +33,6 @@ void collector_unlock(int fd)
 		close(fd);	/* drops the lock */
 }
 
-static int run_ctx_prog(int fd, struct tcpstate_repair_ctx *ctx, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(*ctx));
-
-	if (fd < 0)
-		return -ENOENT;
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -errno;
-	if (retval)
-		*retval = opts.retval;
-	return 0;
-}
-
 /* One pass of the count_sockets iterator over this thread's namespace. */
 static int run_iter(int prog_fd)
 {
@@ -82,11 +69,11 @@ int repair_netns(const struct collector_fds *f, const struct tcpstate_netns_key 
 	c->repairing = 1;
 	if (bpf_map_update_elem(f->netns_check, key, c, BPF_ANY))
 		return -errno;
-	err = run_ctx_prog(f->repair_begin, &ctx, NULL);
+	err = collector_run(f->repair_begin, &ctx, sizeof(ctx), NULL);
 	if (!err)
 		err = run_iter(f->count_sockets);
 	if (!err)
-		err = run_ctx_prog(f->repair_end, &ctx, &dropped);
+		err = collector_run(f->repair_end, &ctx, sizeof(ctx), &dropped);
 	if (err) {
 		/*
 		 * Generation E+1 may be partly filled: keep adding both

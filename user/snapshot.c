@@ -84,9 +84,7 @@ static size_t lower_bound(const struct ts_snapshot *snap, __u32 inum)
 
 const struct ts_netns *ts_snapshot_find(const struct ts_snapshot *snap, __u32 inum)
 {
-	size_t i = lower_bound(snap, inum);
-
-	return i < snap->nr_netns && snap->netns[i].inum == inum ? &snap->netns[i] : NULL;
+	return snapshot_find_mut((struct ts_snapshot *)snap, inum);
 }
 
 struct ts_netns *snapshot_find_mut(struct ts_snapshot *snap, __u32 inum)

@@ -77,16 +77,6 @@ fail:
 	return err;
 }
 
-/* Runs one of the collector's syscall programs (BPF_PROG_TEST_RUN). */
-static int run_prog(int prog_fd)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-	if (bpf_prog_test_run_opts(prog_fd, &opts))
-		return -errno;
-	return opts.retval ? -EIO : 0;
-}
-
 /* The namespaces a read reports: the caller's, or every live one. */
 struct wanted_ns {
 	struct tcpstate_netns_key key;
@@ -359,11 +349,14 @@ static int check_all(struct bpf_src *b, const struct wanted *w,
  */
 static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
-	/* The first programs: a twin's own misses were handled by the first. */
-	const int progs[] = { b->fds.set_state, b->fds.timer_start,
-			      b->fds.timer_cancel, b->fds.destroy };
+	/*
+	 * The first programs of the socket tracepoints (a twin's own misses
+	 * were run by the first; the timer programs skip no event of ours,
+	 * and their misses would count other timers': bpf/nest.bpf.h).
+	 */
+	const int progs[] = { b->fds.set_state, b->fds.destroy };
 	const struct tcpstate_nesting *n = b->percpu;
-	__u64 misses = 0, handled = 0, stale = 0;
+	__u64 misses = 0, handled = 0, recovered = 0, stale = 0;
 	struct timespec now;
 	__u32 key = 0;
 
@@ -375,7 +368,7 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 		if (progs[i] < 0 || bpf_obj_get_info_by_fd(progs[i], &pi, &len))
 			continue;
 		misses += pi.recursion_misses;
-		if (i == 0 && pi.load_time)
+		if (progs[i] == b->fds.set_state && pi.load_time)
 			snap->counting_ns = (__u64)now.tv_sec * 1000000000ULL +
 					    now.tv_nsec - pi.load_time;
 	}
@@ -383,11 +376,13 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 	if (b->fds.nesting >= 0 && !bpf_map_lookup_elem(b->fds.nesting, &key, b->percpu))
 		for (int c = 0; c < b->ncpus; c++)
 			for (int i = 0; i < TCPSTATE_NEST_MAX; i++) {
-				handled += n[c].handled[i];
+				recovered += n[c].handled[i];
 				stale += n[c].stale[i];
+				if (i == TCPSTATE_NEST_SET_STATE || i == TCPSTATE_NEST_DESTROY)
+					handled += n[c].handled[i];
 			}
 	snap->events_missed = misses > handled ? misses - handled : 0;
-	snap->events_recovered = handled;
+	snap->events_recovered = recovered;
 	snap->events_stale = stale;
 }
 
@@ -444,7 +439,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	lock = collector_lock();
 	if (lock < 0)	/* read all the same: only a concurrent re-count races */
 		info("cannot take the collector's lock: %s", strerror(-lock));
-	err = run_prog(b->fds.fw2_reconcile);
+	err = collector_run(b->fds.fw2_reconcile, NULL, 0, NULL);
 	if (err) {
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
 		goto unlock;
@@ -461,7 +456,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	err = check_all(b, &wanted, snap);
 	if (err)
 		goto unlock;
-	err = run_prog(b->fds.listeners_refresh) ?: add_listeners(b, &wanted, snap);
+	err = collector_run(b->fds.listeners_refresh, NULL, 0, NULL) ?: add_listeners(b, &wanted, snap);
 	if (err) {
 		warnx_("cannot read the listeners' request sockets: %s",
 		       strerror(-err));
