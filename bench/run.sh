@@ -30,6 +30,13 @@ READS=${BENCH_READS:-10}
 NS=tcpstate-bench-$$
 loaded=
 
+# The selftests' lock (selftests/lib.sh): one user of the collector at a time.
+if [ -z "${TCPSTATE_TEST_LOCKED:-}" ] && command -v flock >/dev/null &&
+   { exec 8>>/run/tcpstate-selftest.lock; } 2>/dev/null; then
+	flock 8
+	export TCPSTATE_TEST_LOCKED=1
+fi
+
 for v in RUNS CHURN_S SOCKETS READS; do
 	case ${!v} in
 	'' | *[!0-9]* | 0) echo "run.sh: BENCH_$v must be a positive integer" >&2; exit 64 ;;

@@ -39,6 +39,20 @@ TCPHOLD=${TCPHOLD:-$TCPSTATE_SELFTEST_BIN/tcphold}
 TCPCHURN=${TCPCHURN:-$TCPSTATE_SELFTEST_BIN/tcpchurn}
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 
+# One collector serves the whole host: a test that loads, reloads or counts
+# it must not overlap another tree's test doing the same. Each test script
+# holds this lock for its lifetime (children inherit it through the
+# environment, not by taking it again). TCPSTATE_TEST_LOCK= disables it.
+TCPSTATE_TEST_LOCK=${TCPSTATE_TEST_LOCK-/run/tcpstate-selftest.lock}
+if [ -n "$TCPSTATE_TEST_LOCK" ] && [ -z "${TCPSTATE_TEST_LOCKED:-}" ] &&
+   command -v flock >/dev/null && { exec 8>>"$TCPSTATE_TEST_LOCK"; } 2>/dev/null; then
+	if ! flock -n 8; then
+		echo "# waiting for $TCPSTATE_TEST_LOCK (another tree's test holds the collector)"
+		flock 8
+	fi
+	export TCPSTATE_TEST_LOCKED=1
+fi
+
 # The states tcpstate summary --json reports, in its order, and ss's names.
 ALL_STATES="established syn_sent syn_recv fin_wait1 fin_wait2 time_wait close_wait last_ack listen closing"
 
