@@ -5,7 +5,7 @@
 # where PID 1 is not systemd: `systemd-analyze verify` (ExecStart pointed
 # at the binary just built, Documentation= at the man pages just built)
 # and `systemd-analyze security --offline=yes`, whose exposure must stay
-# at or below MAX_EXPOSURE (Documentation/tcpstated.rst records it).
+# at or below MAX_EXPOSURE (Documentation/daemon.rst records it).
 set -euo pipefail
 
 out=$(cd "${1:?usage: check-unit.sh OUTPUT}" && pwd)

@@ -412,7 +412,7 @@ static void prune(struct daemon *d)
 /*
  * Whether capability cap is effective (/proc/self/status CapEff). Without
  * CAP_SYS_PTRACE the namespaces reached only through another process's
- * /proc/PID/ns/net are invisible (measured: Documentation/tcpstated.rst),
+ * /proc/PID/ns/net are invisible (measured: Documentation/daemon.rst),
  * and pruning would take them for dead.
  */
 static bool cap_effective(int cap)

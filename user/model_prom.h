@@ -21,7 +21,7 @@
  * A classic histogram: cum[k] observations <= le[k] seconds (k <
  * PROM_NR_LE; the bounds are prom_model.le[]), count the +Inf bucket
  * and _count. sum_s estimates the
- * _sum from the log2 slots (Documentation/export.rst): every observation
+ * _sum from the log2 slots (Documentation/metrics.rst): every observation
  * at its slot's midpoint, those of the open-ended slot at its lower bound.
  */
 struct prom_hist {

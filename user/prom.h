@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * prom.h - a snapshot as Prometheus text exposition format (version 0.0.4),
- * the families of Documentation/export.rst.
+ * the families of Documentation/metrics.rst.
  */
 #ifndef __TCPSTATE_PROM_H
 #define __TCPSTATE_PROM_H
