@@ -252,13 +252,28 @@ collector_load() {
 		insmod "$TCPSTATE_MODULE"
 		return
 	fi
-	[ -e /sys/fs/bpf/tcpstate ] && return 0
+	if [ -e /sys/fs/bpf/tcpstate ]; then
+		# Reuse only this tree's collector: another tree's build, or
+		# one loaded outside the tests, is not what is under test.
+		[ "$(cat "$COLLECTOR_OWNER" 2>/dev/null)" = "$(collector_owner)" ] &&
+			return 0
+		"$TCPSTATE" unload >"$LIB_TMPDIR/load.out" 2>&1 || {
+			cat "$LIB_TMPDIR/load.out" >&2
+			return 1
+		}
+	fi
 	"$TCPSTATE" load >"$LIB_TMPDIR/load.out" 2>&1 || {
-		# Someone else may have loaded it meanwhile.
-		[ -e /sys/fs/bpf/tcpstate ] && return 0
 		cat "$LIB_TMPDIR/load.out" >&2
 		return 1
 	}
+	collector_owner >"$COLLECTOR_OWNER" 2>/dev/null || true
+}
+
+# collector_owner: this tree's CLI (which embeds the BPF object) and the
+# loaded collector instance; written beside the pins by collector_load.
+COLLECTOR_OWNER=/run/tcpstate-selftest.owner
+collector_owner() {
+	echo "$(sha256sum <"$TCPSTATE" | cut -c1-16) $(collector_id)"
 }
 
 # collector_unload: stop the collector (module: rmmod when TCPSTATE_MODULE
