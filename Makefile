@@ -101,6 +101,12 @@ $(OUTPUT)/bench/progcost: bench/progcost.c $(OUTPUT)/bench/empty.skel.h
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
 
+# Builds of the collector side by side (bench/varcost.c); loads from the
+# root memory cgroup as the collector does.
+$(OUTPUT)/bench/varcost: bench/varcost.c user/memcg.c user/memcg.h | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser $< user/memcg.c $(LDFLAGS) $(LDLIBS) -o $@
+
 # ---- man pages, install ------------------------------------------------
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)

@@ -17,6 +17,7 @@
 /* Set by the loader before load. */
 const volatile __u64 targ_tw_timer_fn;	/* address of tw_timer_handler */
 const volatile bool targ_sk_storage;	/* tp_btf: per-socket data in sk_storage */
+const volatile __u32 targ_sk_slots;	/* sk_slots entries, a power of two; 0: none */
 
 extern int CONFIG_HZ __kconfig __weak;
 
@@ -33,6 +34,15 @@ struct sk_info {
 	__u8 state;
 	__u8 pad[7];
 	char comm[TCPSTATE_TASK_COMM_LEN];
+};
+
+/*
+ * A full socket's record in the preallocated sk_slots array (sk.bpf.h):
+ * sk is the socket's address while the slot is its, 0 while free.
+ */
+struct sk_slot {
+	__u64 sk;
+	struct sk_info info;
 };
 
 /* What ties a timewait socket to its full socket and its re-arms. */
@@ -108,6 +118,19 @@ struct {
 	__type(key, int);
 	__type(value, struct sk_info);
 } sk_storage SEC(".maps");
+
+/*
+ * The records of most sockets, preallocated at load (the loader sizes it
+ * to targ_sk_slots): a socket's slot is found from its address, so the
+ * common event neither allocates nor hashes. Sockets whose slot is taken
+ * keep their record in sk_storage (or sk_table) as before.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sk_slot);
+} sk_slots SEC(".maps");
 
 /* The same, keyed by socket address, where sk_storage is not usable. */
 struct {

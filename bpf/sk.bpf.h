@@ -45,8 +45,8 @@ static __always_inline __u64 cookie_of_sk(const struct sock *sk, const bool btf)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
 }
 
-/* The socket's record; created (zeroed) when create and missing. */
-static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create)
+/* The socket's record in sk_storage or sk_table; created (zeroed) if create. */
+static __always_inline struct sk_info *sk_store_get(struct sock *sk, bool create)
 {
 	struct sk_info zero = {};
 	__u64 key = (__u64)sk;
@@ -60,6 +60,67 @@ static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create)
 		return info;
 	bpf_map_update_elem(&sk_table, &key, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&sk_table, &key);
+}
+
+/*
+ * The socket's slot in sk_slots: a multiplicative hash of its address
+ * (sockets are cache-line aligned; the low bits say nothing). Of its low
+ * 32 bits: the verifier lets a pointer be copied to a 32-bit scalar, not
+ * shifted.
+ */
+static __always_inline struct sk_slot *sk_slot_of(const struct sock *sk)
+{
+	__u32 lo, idx;
+
+	asm volatile("%0 = %1" : "=w"(lo) : "w"((__u32)(unsigned long)sk));
+	idx = (__u32)(((__u64)(lo >> 6) * 0x9E3779B97F4A7C15ULL) >> 32);
+	idx &= targ_sk_slots - 1;
+	return bpf_map_lookup_elem(&sk_slots, &idx);
+}
+
+/*
+ * The socket's record; created (zeroed) when create and missing. Its slot
+ * when the slot is its; else its record in socket storage, if it has one
+ * (made while another socket held the slot); else the slot, when free,
+ * taken by compare-and-swap (sockets of other CPUs race for it); else a
+ * new record in socket storage. A socket's own events are serialised by
+ * its lock, so only the taking races.
+ */
+static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create)
+{
+	struct sk_slot *slot = NULL;
+	struct sk_info *info;
+
+	if (targ_sk_slots) {
+		slot = sk_slot_of(sk);
+		if (slot && slot->sk == (__u64)sk)
+			return &slot->info;
+	}
+	info = sk_store_get(sk, false);
+	if (info || !create)
+		return info;
+	if (slot && !slot->sk &&
+	    !__sync_val_compare_and_swap(&slot->sk, 0, (__u64)sk)) {
+		__builtin_memset(&slot->info, 0, sizeof(slot->info));
+		return &slot->info;
+	}
+	return sk_store_get(sk, true);
+}
+
+/*
+ * The socket's slot is free again: at its destruction, or after the last
+ * program of its CLOSE event. Compare-and-swap: ordered after every write
+ * of the record, before another socket takes the slot and zeroes it.
+ */
+static __always_inline void sk_slot_release(const struct sock *sk)
+{
+	struct sk_slot *slot;
+
+	if (!targ_sk_slots)
+		return;
+	slot = sk_slot_of(sk);
+	if (slot && slot->sk == (__u64)sk)
+		__sync_val_compare_and_swap(&slot->sk, (__u64)sk, 0);
 }
 
 /* Socket storage goes with the socket; the fallback table is emptied here. */
@@ -144,9 +205,9 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
  * One state event. Returns true when it changed anything (false: it was
  * already applied, by this event's other program).
  */
-static __always_inline bool on_set_state(struct sock *sk, int oldstate,
-					 int newstate, const bool btf,
-					 const bool twin)
+static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
+					    int newstate, const bool btf,
+					    const bool twin)
 {
 	struct tcpstate_stats *st;
 	struct sk_info *info;
@@ -230,6 +291,24 @@ static __always_inline bool on_set_state(struct sock *sk, int oldstate,
 }
 
 /*
+ * One state event, applied by each of its programs. After the last one (the
+ * twin, or the only one with classic tracepoints) a closed socket's slot is
+ * free: no program of this event looks for its record again, and a socket
+ * that leaves CLOSE later starts a new record (what the record of a closed
+ * socket says, only this event's other program needs).
+ */
+static __always_inline bool on_set_state(struct sock *sk, int oldstate,
+					 int newstate, const bool btf,
+					 const bool twin)
+{
+	bool done = apply_set_state(sk, oldstate, newstate, btf, twin);
+
+	if (newstate == TCP_CLOSE && (twin || !btf))
+		sk_slot_release(sk);
+	return done;
+}
+
+/*
  * tcp_v4_destroy_sock() (IPv6 too): the socket is in CLOSE. Still recorded
  * live, it missed its close: uncount it. Returns whether it did anything.
  */
@@ -243,14 +322,17 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	if (!info)
 		return false;
 	recorded = info->state;
-	if (!TCPSTATE_IS_LIVE(recorded))
+	if (!TCPSTATE_IS_LIVE(recorded)) {
+		sk_slot_release(sk);
 		return false;
+	}
 	info->state = TCP_CLOSE;
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 	st = stats_of(netns_of_sk(sk, btf), cookie_of_sk(sk, btf));
 	if (st && gen_counted(st, info->gen))
 		live_add(st, info->gen, recorded, -1);
 	sk_info_forget(sk);
+	sk_slot_release(sk);
 	return true;
 }
 

@@ -253,7 +253,7 @@ static void try_connect(struct daemon *d)
 /* Loads the BPF collector when neither collector is there (at start only). */
 static void ensure_collector(struct daemon *d)
 {
-	struct load_opts lo = { .mode = ATTACH_AUTO };
+	struct load_opts lo = { .mode = ATTACH_AUTO, .sk_slots = LOAD_SK_SLOTS_DEFAULT };
 	int err;
 
 	if (!strcmp(d->cfg.source, "module"))

@@ -203,6 +203,9 @@ int collector_load(const struct load_opts *opts)
 	}
 	skel->rodata->targ_tw_timer_fn = tw_fn;
 	skel->rodata->targ_sk_storage = btf;
+	skel->rodata->targ_sk_slots = opts->sk_slots;
+	if (opts->sk_slots)
+		bpf_map__set_max_entries(skel->maps.sk_slots, opts->sk_slots);
 	bpf_program__set_autoload(skel->progs.set_state_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_start_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_btf, btf);

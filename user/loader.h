@@ -17,8 +17,13 @@ enum attach_mode {
 	ATTACH_TRACEPOINT,	/* classic tracepoints only */
 };
 
+/* Default sk_slots entries: 3.5 MiB, preallocated (Documentation/architecture.rst). */
+#define LOAD_SK_SLOTS_DEFAULT	65536u
+#define LOAD_SK_SLOTS_MAX	(1u << 24)
+
 struct load_opts {
 	enum attach_mode mode;
+	unsigned int sk_slots;	/* a power of two, or 0: socket storage only */
 };
 
 /* The collector's objects a reader needs, as file descriptors. */

@@ -49,6 +49,9 @@ static const char load_usage[] =
 "that already exist in every network namespace.\n"
 "\n"
 "  -a, --attach MODE   auto (default), btf (tp_btf only) or tracepoint\n"
+"      --sk-slots N    per-socket records in a preallocated table of N slots\n"
+"                      (56 bytes each; a power of two; default 65536, 0: none,\n"
+"                      socket storage only); sockets beyond use socket storage\n"
 "      --if-needed     succeed quietly when it is already loaded\n"
 "  -f, --force         unload a loaded collector first (counters restart)\n"
 "  -v, --verbose       say more, libbpf's messages included\n"
@@ -59,12 +62,15 @@ int cmd_load(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "attach", required_argument, NULL, 'a' },
 		{ "if-needed", no_argument, NULL, 'n' },
+		{ "sk-slots", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct load_opts opts = { .mode = ATTACH_AUTO };
+	struct load_opts opts = { .mode = ATTACH_AUTO,
+				  .sk_slots = LOAD_SK_SLOTS_DEFAULT };
+	unsigned long slots;
 	bool if_needed = false, force = false;
 	int c, err;
 
@@ -82,6 +88,15 @@ int cmd_load(int argc, char **argv)
 				       optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'S':
+			if (parse_ulong(optarg, "--sk-slots", 0, LOAD_SK_SLOTS_MAX, &slots))
+				return EXIT_USAGE;
+			if (slots & (slots - 1)) {
+				warnx_("--sk-slots: '%s' is not a power of two (or 0)", optarg);
+				return EXIT_USAGE;
+			}
+			opts.sk_slots = slots;
 			break;
 		case 'n': if_needed = true; break;
 		case 'f': force = true; break;

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sk_slots.sh - the per-socket records' two homes: the preallocated slot
+# table (sk_slots, tcpstate load --sk-slots) and socket storage, used by
+# a socket whose slot another socket holds. With a table of 16 slots
+# nearly every socket's slot is contended, so records are taken, given
+# back and fall back to socket storage all the time; churn.sh and
+# netns_burst.sh must then pass as they do with the default table. Also:
+# --sk-slots refuses what is not a power of two.
+TEST_NAME=sk_slots
+. "$(dirname "$0")/lib.sh"
+
+assert_prereqs
+[ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN (run make -C selftests)"
+ktap_print_header
+ktap_set_plan 5
+
+# sub_test DESC SCRIPT: another selftest, its lines as comments.
+sub_test() {
+	local out=$LIB_TMPDIR/sub.out rc
+	CHURN_SECONDS=3 "$LIB_DIR/$2" >"$out" 2>&1
+	rc=$?
+	ktap_print_msg "$(sed 's/^/  /' "$out")"
+	if [ "$rc" -eq 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1 (exit $rc)"; fi
+}
+
+"$TCPSTATE" load --sk-slots 12 >"$LIB_TMPDIR/bad.out" 2>&1
+rc=$?
+if [ "$rc" -eq 64 ] && grep -q "power of two" "$LIB_TMPDIR/bad.out"; then
+	ktap_test_pass "--sk-slots 12 is refused (exit 64)"
+else
+	ktap_print_msg "$(cat "$LIB_TMPDIR/bad.out")"
+	ktap_test_fail "--sk-slots 12 is refused: exit $rc"
+fi
+
+test_cleanup() {
+	# Whatever happened, leave the collector as others expect it.
+	collector_unload >/dev/null 2>&1
+	collector_load >/dev/null 2>&1
+}
+collector_unload || ktap_skip_all "cannot unload the collector"
+if "$TCPSTATE" load --sk-slots 16 >"$LIB_TMPDIR/load.out" 2>&1; then
+	ktap_test_pass "loaded with a table of 16 slots"
+else
+	ktap_print_msg "$(cat "$LIB_TMPDIR/load.out")"
+	ktap_test_fail "loaded with a table of 16 slots"
+	ktap_finished
+fi
+sub_test "churn.sh with 16 slots" churn.sh
+sub_test "netns_burst.sh with 16 slots" netns_burst.sh
+sub_test "transitions.sh with 16 slots" transitions.sh
+ktap_finished
