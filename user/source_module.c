@@ -88,8 +88,12 @@ static int module_read(struct ts_source *src, struct ts_snapshot *snap,
 		err = read_one(PROC_THREAD, snap, first);
 		if (netns_restore(saved) && !err)
 			err = -EIO;
-		if (err == -ENOENT)
-			err = 0;	/* namespace being dismantled */
+		/*
+		 * Missing in one namespace: it is being dismantled, unless
+		 * the module is gone (then it is missing in ours too).
+		 */
+		if (err == -ENOENT && !module_probe())
+			err = 0;
 		if (err)
 			break;
 		first = 0;

@@ -191,7 +191,7 @@ pack_initramfs() {	# pack_initramfs KDIR ROOT INITRD
 		b=$(type -P "$b") || continue
 		copy_elf "$root" "$(readlink -f "$b")" "/usr/bin/$(basename "$b")"
 	done
-	for b in "$REPO/.output/tcpstate" "$REPO"/.output/selftests/*; do
+	for b in "$REPO/.output/tcpstate" "$REPO/.output/tcpstated" "$REPO"/.output/selftests/*; do
 		[ -f "$b" ] && [ -x "$b" ] && copy_elf "$root" "$b" "/opt/tcpstate/.output/${b#"$REPO"/.output/}"
 	done
 	# The selftests as the repo lays them out, so lib.sh finds .output/.
