@@ -70,7 +70,10 @@ awk '{cps[$1, $2] = $3; conn[$1, $2] = $4; tr[$1, $2] = $5; mi[$1, $2] = $6; lo[
 	       conn[r, "tcpstates"], lo[r, "tcpstates"], mi[r, "tcpstate"]}' "$TS/runs" >"$TS/rounds"
 col() { awk -v c="$1" '{print $c}' "$TS/rounds" | median; }
 none=$(col 2) with=$(col 3) peer=$(col 4) ratio=$(col 5) ratio_peer=$(col 6) per_conn=$(col 7)
-conns=$(col 8) lost=$(col 9) missed=$(awk '{s += $10} END {print s + 0}' "$TS/rounds")
+# Lost events: all rounds' together, over all the events expected.
+conns=$(awk '{s += $8} END {print s + 0}' "$TS/rounds")
+lost=$(awk '{s += $9} END {print s + 0}' "$TS/rounds")
+missed=$(awk '{s += $10} END {print s + 0}' "$TS/rounds")
 lost_pct=$(awk -v l="$lost" -v c="$conns" -v p="$per_conn" 'BEGIN {printf "%.2f", c * p ? 100 * l / (c * p) : 0}')
 
 bench_json churn --argjson runs "$RUNS" --argjson secs "$CHURN_S" \
@@ -90,5 +93,5 @@ printf '%-26s %10s %8s\n' configuration conn/s ratio
 printf '%-26s %10d %8s\n' "nothing attached" "$none" 1
 printf '%-26s %10d %8.3f\n' "tcpstate (BPF collector)" "$with" "$ratio"
 printf '%-26s %10d %8.3f\n' "tcpstates >/dev/null" "$peer" "$ratio_peer"
-printf 'tcpstates lost %d of ~%.0f events (%s%%); tcpstate events_missed %d over %d runs\n' \
-	"$lost" "$(awk -v c="$conns" -v p="$per_conn" 'BEGIN {print c * p}')" "$lost_pct" "$missed" "$RUNS"
+printf 'tcpstates lost %d of ~%.0f events over %d runs (%s%%); tcpstate events_missed %d\n' \
+	"$lost" "$(awk -v c="$conns" -v p="$per_conn" 'BEGIN {print c * p}')" "$RUNS" "$lost_pct" "$missed"
