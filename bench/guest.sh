@@ -3,7 +3,7 @@
 #
 # guest.sh - run by bench/vm.sh inside a QEMU guest (selftests/vm/run.sh
 # -s): the module beside the BPF collector in the same kernel. Churn:
-# GUEST_RUNS (5) rounds of tcpchurn for GUEST_CHURN_S (2) guest seconds
+# GUEST_RUNS (5) rounds of tcpchurn for GUEST_CHURN_S (1) guest second
 # in a fresh namespace, nothing attached / tcpstate.ko / the BPF
 # collector, interleaved; then the per-event cost of each, measured the
 # same way (tcpstate.ko probe_stats=1 and bpf_stats_enabled=1: both put
@@ -11,7 +11,7 @@
 # vm.sh and TAP for run.sh's judge.
 TEST_NAME=bench_guest
 . /opt/tcpstate/selftests/module/lib.sh
-RUNS=${GUEST_RUNS:-5} SECS=${GUEST_CHURN_S:-2}
+RUNS=${GUEST_RUNS:-5} SECS=${GUEST_CHURN_S:-1}
 mod_assert
 ktap_print_header
 ktap_set_plan 3

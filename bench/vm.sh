@@ -15,13 +15,14 @@ TS=$BENCH_DIR/vm
 rm -rf "$TS"
 mkdir -p "$TS"
 t0=$(date +%s)
-TCPSTATE_VM_OUT=$TS TCPSTATE_VM_PARALLEL=0 "$REPO/selftests/vm/run.sh" -s "$REPO/bench/guest.sh" "$KERNEL" \
+GUEST_RUNS=$RUNS TCPSTATE_VM_OUT=$TS TCPSTATE_VM_PARALLEL=0 \
+	"$REPO/selftests/vm/run.sh" -s "$REPO/bench/guest.sh" "$KERNEL" \
 	>"$TS/run.log" 2>&1 || bench_die "the guest failed: $TS/run.log"
 secs=$(($(date +%s) - t0))
 log=$TS/$KERNEL/console.log.txt
 sed -n 's/^# bench \([a-z_.0-9]*\)=\([0-9.]*\)$/\1 \2/p' "$log" >"$TS/kv"
 ratio() {	# ratio CONFIG: median over rounds of CONFIG / none
-	awk -v c="$1" '{split($1, k, "."); v[k[1], k[2]] = $2; if (k[2] > n) n = k[2]}
+	awk -v c="$1" '$1 ~ /^churn_/ {split($1, k, "."); v[k[1], k[2] + 0] = $2; if (k[2] + 0 > n) n = k[2] + 0}
 		END {for (r = 1; r <= n; r++) if (v["churn_none", r] > 0) print v["churn_" c, r] / v["churn_none", r]}' \
 		"$TS/kv" | median
 }
