@@ -4,11 +4,13 @@
 # reads.sh - the cost of reading per-state counts as the socket count
 # grows, the collector's map memory per socket, and tcpstated's cost at
 # the largest count. One namespace is filled to each level in turn
-# (1k, 10k, 100k, 1M sockets; QUICK stops at 100k): half ESTABLISHED
-# (tcpchurn -H processes holding connection pairs, the open-file limit
-# being per process) and half TIME_WAIT (tcpchurn -k c from source
-# addresses spread over 127.0.0.0/8; TIME_WAIT holds no file and lasts
-# 60 s, so a level is measured right after it is filled). At each level
+# (1k, 10k, 100k, 1M sockets; QUICK stops at 100k): three quarters
+# ESTABLISHED (tcpchurn -H processes holding connection pairs, the
+# open-file limit being per process) and a quarter TIME_WAIT (tcpchurn -k
+# c from source addresses spread over 127.0.0.0/8; TIME_WAIT holds no
+# file and lasts 60 s, so one fill of at most 50 s makes them, the
+# collector's memory and counts are taken right after it, and the reads
+# report the socket count before and after them). At each level
 # BENCH_RUNS rounds, the readers interleaved: `tcpstate summary`,
 # `ss -tan` counting the states, `ss -s`, and node_exporter's tcpstat
 # collector (the only one enabled) scraped on 127.0.0.1 in the namespace;
@@ -64,16 +66,16 @@ hold() {
 		holders=$((holders + 1)) held=$((held + n)) want=$((want - n))
 	done
 }
-# fill TW: TIME_WAIT sockets up to TW (at least; the fill overshoots a little).
+# fill TW: TIME_WAIT sockets up to TW, in one run of at most 50 s (those
+# made first expire at 60 s).
 fill() {
 	local tw
-	for _ in $(seq 20); do
-		tw=$(sockstat_tw "$NS")
-		[ "$tw" -lt "$1" ] || return 0
-		ip netns exec "$NS" "$TCPCHURN" -p 9200 -c 2 -a 2 -k c -s 65536 \
-			-n $(($1 - tw)) -d 120 >/dev/null
-	done
-	echo "#    (only $(sockstat_tw "$NS") TIME_WAIT sockets could be made)"
+	tw=$(sockstat_tw "$NS")
+	[ "$tw" -lt "$1" ] || return 0
+	ip netns exec "$NS" "$TCPCHURN" -p 9200 -c 2 -a 2 -k c -s 65536 \
+		-n $(($1 - tw)) -d 50 >/dev/null
+	tw=$(sockstat_tw "$NS")
+	[ "$tw" -ge "$1" ] || echo "#    (only $tw of $1 TIME_WAIT sockets could be made in 50 s)"
 }
 count_states() { ss -tanH | awk '{n[$1]++} END {for (s in n) print s, n[s]}' >/dev/null; }
 export -f count_states
@@ -91,11 +93,16 @@ reader_cmd() {
 readers=(summary ss_tan ss_s node_exporter)
 for level in $LEVELS; do
 	t0=$(date +%s)
-	want_pairs=$((level / 4))
+	want_pairs=$((level * 3 / 8))
 	[ "$held" -ge "$want_pairs" ] || hold $((want_pairs - held))
 	fill $((level - 2 * held))
 	before=$(($(sockstat_inuse "$NS") + $(sockstat_tw "$NS")))
 	fill_s=$(($(date +%s) - t0))
+	# Memory and exactness at the level, before TIME_WAIT starts expiring.
+	mem=$(collector_memlock)
+	ip netns exec "$NS" "$TCPSTATE" summary --source bpf --json >"$TS/summary.$level"
+	ss_es=$(ip netns exec "$NS" ss -tanH state established | wc -l)
+	ss_tw=$(sockstat_tw "$NS")
 	for r in $(seq "$RUNS"); do
 		for i in 0 1 2 3; do
 			rd=${readers[$(((i + r) % 4))]}
@@ -104,18 +111,14 @@ for level in $LEVELS; do
 		done
 	done
 	after=$(($(sockstat_inuse "$NS") + $(sockstat_tw "$NS")))
-	# Exactness at this level: the collector's counts beside ss's.
-	ip netns exec "$NS" "$TCPSTATE" summary --source bpf --json >"$TS/summary.$level"
-	ss_es=$(ip netns exec "$NS" ss -tanH state established | wc -l)
-	ip netns exec "$NS" curl -sf "http://127.0.0.1:$NE_PORT/metrics" >"$TS/scrape.$level"
-	mem=$(collector_memlock)
 	jq -n --argjson level "$level" --argjson before "$before" --argjson after "$after" \
-		--argjson fill "$fill_s" --argjson es "$ss_es" --argjson mem "$mem" \
+		--argjson fill "$fill_s" --argjson es "$ss_es" --argjson tw "$ss_tw" --argjson mem "$mem" \
 		--slurpfile s "$TS/summary.$level" \
 		'{level: $level, sockets_before: $before, sockets_after: $after, fill_s: $fill,
-		  ss_established: $es, tcpstate_established: $s[0].states.established,
+		  ss_established: $es, sockstat_time_wait: $tw, tcpstate_established: $s[0].states.established,
 		  tcpstate_time_wait: $s[0].states.time_wait, memlock: $mem}' >"$TS/level.$level.json"
-	echo "#    level $level: $before..$after sockets (filled in ${fill_s} s)" >&2
+	jq -r '"#    level \(.level): \(.sockets_before)..\(.sockets_after) sockets (filled in \(.fill_s) s); ESTABLISHED tcpstate \(.tcpstate_established) ss \(.ss_established), TIME_WAIT tcpstate \(.tcpstate_time_wait) sockstat \(.sockstat_time_wait)"' \
+		"$TS/level.$level.json"
 done
 top=${LEVELS##* }
 
@@ -161,7 +164,7 @@ bench_json reads --argjson runs "$RUNS" --rawfile med "$TS/medians" --slurpfile 
 	 node_exporter_ms: by("node_exporter"),
 	 summary_exact: ($levels | map({(.level | tostring):
 		{tcpstate_established: .tcpstate_established, ss_established: .ss_established,
-		 tcpstate_time_wait: .tcpstate_time_wait}}) | add),
+		 tcpstate_time_wait: .tcpstate_time_wait, sockstat_time_wait: .sockstat_time_wait}}) | add),
 	 map_bytes: ($levels | map({(.level | tostring): .memlock.total}) | add),
 	 map_bytes_by_map: {($lo.level | tostring): $lo.memlock.maps, ($hi.level | tostring): $hi.memlock.maps},
 	 map_bytes_per_socket: (if $hi.sockets_before > $lo.sockets_before then
