@@ -75,7 +75,9 @@ fill() {
 	ip netns exec "$NS" "$TCPCHURN" -p 9200 -c 2 -a 2 -k c -s 65536 \
 		-n $(($1 - tw)) -d 50 >/dev/null
 	tw=$(sockstat_tw "$NS")
-	[ "$tw" -ge "$1" ] || echo "#    (only $tw of $1 TIME_WAIT sockets could be made in 50 s)"
+	# (a few of the last connections are still closing when it exits)
+	[ "$tw" -ge $(($1 * 99 / 100)) ] ||
+		echo "#    (only $tw of $1 TIME_WAIT sockets could be made in 50 s)"
 }
 count_states() { ss -tanH | awk '{n[$1]++} END {for (s in n) print s, n[s]}' >/dev/null; }
 export -f count_states
