@@ -24,7 +24,7 @@ mkdir -p "$TS"
 # run CONFIG ROUND: one churn run; appends "round config conn_per_s
 # connects transitions missed lost" to $TS/runs.
 run() {
-	local c=$1 r=$2 ns=tsb-churn-$$ out tp= trans=0 missed=0 lost=0
+	local c=$1 r=$2 ns=tsb-churn-$$ out tp='' trans=0 missed=0 lost=0
 	bench_ns "$ns"
 	case $c in
 	none) collector_off ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # lib.sh - what the benchmark scripts share: paths, the selftests' lock,
@@ -12,7 +13,7 @@ BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_HERE/.." && pwd)
 OUT=${OUTPUT:-$REPO/.output}
 TCPSTATE=$OUT/tcpstate
-TCPSTATED=$OUT/tcpstated
+TCPSTATED=$OUT/tcpstated	# shellcheck disable=SC2034 # reads.sh
 PROGCOST=$OUT/bench/progcost
 TCPCHURN=$OUT/selftests/tcpchurn
 BENCH_DIR=$OUT/bench
