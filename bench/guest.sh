@@ -9,7 +9,8 @@
 # same way (tcpstate.ko probe_stats=1 and bpf_stats_enabled=1: both put
 # sched_clock() around every run). Prints "# bench KEY=VALUE" lines for
 # vm.sh and TAP for run.sh's judge.
-TEST_NAME=bench_guest	# shellcheck disable=SC2034 # lib.sh reads it
+# shellcheck disable=SC2034 # lib.sh reads it
+TEST_NAME=bench_guest
 . /opt/tcpstate/selftests/module/lib.sh
 RUNS=${GUEST_RUNS:-5} SECS=${GUEST_CHURN_S:-1}
 mod_assert

@@ -13,7 +13,8 @@ BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_HERE/.." && pwd)
 OUT=${OUTPUT:-$REPO/.output}
 TCPSTATE=$OUT/tcpstate
-TCPSTATED=$OUT/tcpstated	# shellcheck disable=SC2034 # reads.sh
+# shellcheck disable=SC2034 # the paths are for the scripts that source this
+TCPSTATED=$OUT/tcpstated
 PROGCOST=$OUT/bench/progcost
 TCPCHURN=$OUT/selftests/tcpchurn
 BENCH_DIR=$OUT/bench
@@ -58,7 +59,7 @@ bench_need() {
 
 # The collector: loaded or not, and put back as found at exit by the
 # scripts that changed it.
-bench_was_loaded= bench_touched=
+bench_was_loaded='' bench_touched=''
 [ -e /sys/fs/bpf/tcpstate ] && bench_was_loaded=1
 collector_on() {
 	bench_touched=1

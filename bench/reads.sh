@@ -122,7 +122,6 @@ for level in $LEVELS; do
 	jq -r '"#    level \(.level): \(.sockets_before)..\(.sockets_after) sockets (filled in \(.fill_s) s); ESTABLISHED tcpstate \(.tcpstate_established) ss \(.ss_established), TIME_WAIT tcpstate \(.tcpstate_time_wait) sockstat \(.sockstat_time_wait)"' \
 		"$TS/level.$level.json"
 done
-top=${LEVELS##* }
 
 # The daemon at the top level, churn running beside it.
 tmp=$TS/daemon
