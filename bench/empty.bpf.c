@@ -28,3 +28,9 @@ int BPF_PROG(empty_timer_cancel)
 {
 	return 0;
 }
+
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(empty_destroy)
+{
+	return 0;
+}

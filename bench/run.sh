@@ -1,109 +1,84 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# run.sh - tcpstate's benchmarks. Each reports a ratio of two things
-# measured side by side in one run, so that a shared, noisy machine moves
-# both alike:
+# run.sh - `make bench`: tcpstate beside what operators would use instead,
+# on this machine, every figure a ratio of things measured side by side in
+# one run (configurations interleaved, medians of BENCH_RUNS >= 5 runs),
+# never an absolute time against a fixed number:
 #
-#   1. per-event cost: the collector's programs beside an empty program on
-#      the same tracepoints (bench/empty.bpf.c), both under bpf_stats,
-#      during connection churn on loopback in a private netns;
-#   2. read cost: `tcpstate summary` beside `ss -tan`, run in turn, in a
-#      netns holding about BENCH_SOCKETS TIME_WAIT sockets.
+#   churn.sh  1. connections/s with nothing, the collector, tcpstates
+#   cost.sh   2. ns per event of each program beside an empty program
+#   reads.sh  3. summary, ss -tan, ss -s, node_exporter at 1k..1M sockets
+#             4. map memory per socket, 5. tcpstated at the top level
+#   netns.sh  4. map memory per namespace (1 and 500)
+#   vm.sh     6. the module beside the collector in a 6.12 guest
 #
-# Environment: BENCH_RUNS (churn runs, default 3), BENCH_CHURN_S (seconds
-# per churn run, default 5), BENCH_SOCKETS (default 100000), BENCH_READS
-# (reads of each tool, default 10). Needs root and a loaded or loadable
-# collector; loads one if none is, and unloads only what it loaded.
+# QUICK=1 (under 3 minutes): 2 s churn runs, up to 100k sockets, 100
+# namespaces, no guest. The full run takes under 20 minutes. run.sh
+# takes the selftests' lock once for the host's parts (each script alone
+# takes it itself, bench/lib.sh); vm.sh, leaving the host's collector alone, runs after it is released.
+# Prints a table per measurement and writes all figures to
+# $OUTPUT/bench-results.json.
 set -euo pipefail
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-OUT=${OUTPUT:-$REPO/.output}
-TCPSTATE=$OUT/tcpstate
-PROGCOST=$OUT/bench/progcost
-TCPCHURN=$OUT/selftests/tcpchurn
-RUNS=${BENCH_RUNS:-3}
-CHURN_S=${BENCH_CHURN_S:-5}
-SOCKETS=${BENCH_SOCKETS:-100000}
-READS=${BENCH_READS:-10}
-NS=tcpstate-bench-$$
-loaded=
+OUT=${OUTPUT:-$(cd "$HERE/.." && pwd)/.output}
+export OUTPUT=$OUT
+case ${QUICK:-} in '' | 0 | 1) ;; *) echo "run.sh: QUICK must be 0 or 1" >&2; exit 64 ;; esac
+[ "${QUICK:-}" = 0 ] && unset QUICK
+command -v jq >/dev/null || { echo "run.sh: jq is missing (scripts/deps.sh check)" >&2; exit 1; }
+mkdir -p "$OUT/bench"
+rm -f "$OUT"/bench/{churn,cost,reads,netns,vm}.json
 
-# The selftests' lock (selftests/lib.sh): one user of the collector at a time.
-if [ -z "${TCPSTATE_TEST_LOCKED:-}" ] && command -v flock >/dev/null &&
-   { exec 8>>/run/tcpstate-selftest.lock; } 2>/dev/null; then
+parts=(churn cost reads netns)
+[ -n "${QUICK:-}" ] || parts+=(vm)
+run_parts() {
+	local p s
+	for p in "$@"; do
+		s=$(date +%s)
+		"$HERE/$p.sh"
+		echo "#    ($p: $(($(date +%s) - s)) s)"
+	done
+}
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+echo "# tcpstate bench$([ -n "${QUICK:-}" ] && echo " (QUICK)") on $(nproc) CPUs ($cpu), kernel $(uname -r), $(date -u +%FT%TZ)"
+echo "# bpf/ at $(git -C "$HERE/.." log -1 --format=%h -- bpf 2>/dev/null || echo '?')"
+# The host's parts under the selftests' lock, taken once (other trees'
+# tests wait, and the bench's wall time is its own); the guest's without.
+w0=$(date +%s)
+{
 	flock 8
-	export TCPSTATE_TEST_LOCKED=1
-fi
+	t0=$(date +%s)
+	TCPSTATE_TEST_LOCKED=1 run_parts churn cost reads netns
+} 8>>/run/tcpstate-selftest.lock
+[ -n "${QUICK:-}" ] || run_parts vm
+wall=$(($(date +%s) - t0)) lock_wait=$((t0 - w0))
+files=()
+for p in "${parts[@]}"; do files+=("$OUT/bench/$p.json"); done
+jq -s --arg cpu "$cpu" --arg kernel "$(uname -r)" --argjson ncpu "$(nproc)" \
+	--argjson wall "$wall" --argjson lw "$lock_wait" --argjson quick "$([ -n "${QUICK:-}" ] && echo true || echo false)" \
+	--arg date "$(date -u +%FT%TZ)" \
+	'add + {machine: {cpu: $cpu, cpus: $ncpu, kernel: $kernel}, date: $date,
+		quick: $quick, wall_s: $wall, lock_wait_s: $lw}' "${files[@]}" >"$OUT/bench-results.json.tmp"
+mv "$OUT/bench-results.json.tmp" "$OUT/bench-results.json"
 
-for v in RUNS CHURN_S SOCKETS READS; do
-	case ${!v} in
-	'' | *[!0-9]* | 0) echo "run.sh: BENCH_$v must be a positive integer" >&2; exit 64 ;;
-	esac
-done
-for f in "$TCPSTATE" "$PROGCOST" "$TCPCHURN"; do
-	[ -x "$f" ] || { echo "run.sh: $f is not built (make bench builds it)" >&2; exit 1; }
-done
-
-cleanup() {
-	ip netns del "$NS" 2>/dev/null || true
-	[ -z "$loaded" ] || "$TCPSTATE" unload >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-netns_new() {	# a fresh private netns with loopback up and room for sockets
-	ip netns del "$NS" 2>/dev/null || true
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-	ip netns exec "$NS" sysctl -qw net.ipv4.ip_local_port_range="10000 65000" \
-		net.ipv4.tcp_max_tw_buckets=$((SOCKETS * 2)) "net.ipv4.tcp_tw_reuse=$1"
-}
-
-tw_in_ss() { ip netns exec "$NS" ss -tan state time-wait | tail -n +2 | wc -l; }
-
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
-if [ ! -e /sys/fs/bpf/tcpstate ]; then
-	"$TCPSTATE" load --attach btf >/dev/null
-	loaded=1
-fi
-
-echo "# 1. per-event cost: tcpchurn -c 2 -a 1 -d $CHURN_S, $RUNS runs"
-echo "#    ns/event = run_time_ns / run_cnt; beyond = minus the empty program's"
-netns_new 1
-for r in $(seq "$RUNS"); do
-	echo "## run $r"
-	"$PROGCOST" set_state_btf set_state_nest timer_start_btf timer_start_nest \
-		timer_cancel_btf timer_cancel_nest -- \
-		ip netns exec "$NS" "$TCPCHURN" -p $((9100 + 2 * r)) -c 2 -a 1 -d "$CHURN_S" \
-		>"$OUT/bench/progcost.$r"
-	# Without tcpchurn's own key=value counts, which share the output.
-	grep -v '=' "$OUT/bench/progcost.$r"
-done
-
-echo "# 2. read cost with ~$SOCKETS TIME_WAIT sockets: median wall ms of $READS reads"
-netns_new 0
-port=9200
-while :; do
-	tw=$(tw_in_ss)
-	[ "$tw" -lt "$SOCKETS" ] && [ $port -lt 9230 ] || break
-	ip netns exec "$NS" "$TCPCHURN" -p $port -c 2 -a 1 -d 3 >/dev/null
-	port=$((port + 2))
-done
-[ "$tw" -ge "$SOCKETS" ] || echo "#    (only $tw TIME_WAIT sockets could be made)"
-ip netns exec "$NS" bash -c '
-	for i in $(seq '"$READS"'); do
-		t0=$(date +%s%N); '"$TCPSTATE"' summary --source bpf >/dev/null
-		t1=$(date +%s%N); ss -tan >/dev/null
-		t2=$(date +%s%N)
-		echo "$(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 ))"
-	done' >"$OUT/bench/reads"
-s=$(cut -d' ' -f1 "$OUT/bench/reads" | median)
-t=$(cut -d' ' -f2 "$OUT/bench/reads" | median)
-counts=$(ip netns exec "$NS" "$TCPSTATE" summary --source bpf --json |
-	 jq -r '.states.time_wait')
-echo "time_wait: tcpstate $counts, ss $(tw_in_ss)"
-awk -v s="$s" -v t="$t" 'BEGIN {
-	printf "tcpstate summary %8.1f ms\nss -tan          %8.1f ms\nratio            %8.3f\n",
-	       s / 1000, t / 1000, s / t }'
+# The targets of issue 12 beside the figures.
+echo "# targets (issue 12) beside this run; wall time $wall s (after $lock_wait s waiting for the selftests' lock); figures in $OUT/bench-results.json"
+jq -r '
+	def f(x): if x == null then "-" else (x | tostring) end;
+	(.summary_ms | keys | map(tonumber) | max | tostring) as $top |
+	["target", "wanted", "measured"],
+	["churn ratio, collector", ">= 0.97", f(.churn_ratio_tcpstate)],
+	["churn ratio, tcpstates", "(peer, ~0.5)", f(.churn_ratio_tcpstates)],
+	["set_state ns/event", "<= 150", f(.event_ns_per_tracepoint.inet_sock_set_state)],
+	["set_state / empty", "<= 3", f(.event_ratio_to_empty.inet_sock_set_state)],
+	["summary ms at \($top) sockets", "<= 20", f(.summary_ms[$top])],
+	["ss -tan / summary at \($top)", ">= 100", f(if .summary_ms[$top] then (.ss_tan_ms[$top] / .summary_ms[$top] * 10 | round / 10) else null end)],
+	["events lost (tcpstate)", "0", f(.tcpstate_events_missed)],
+	["events lost (tcpstates) %", "(peer)", f(.tcpstates_lost_pct)],
+	["daemon RSS kB", "<= 16384", f(.daemon_rss_kb)],
+	["daemon CPU % of a core", "<= 1", f(.daemon_cpu_pct)],
+	["map bytes per netns", "-", f(.map_bytes_per_netns)],
+	["map bytes per socket", "-", f(.map_bytes_per_socket)],
+	["module churn ratio (guest)", ">= 0.97", f(.vm_churn_ratio_module)],
+	["collector churn ratio (guest)", ">= 0.97", f(.vm_churn_ratio_bpf)]
+	| @tsv' "$OUT/bench-results.json" | column -t -s "$(printf '\t')"

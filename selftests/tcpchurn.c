@@ -3,6 +3,7 @@
  * tcpchurn - connect/accept/close on 127.0.0.1 at full speed.
  *
  *   tcpchurn [-p PORT] [-c CLIENTS] [-a ACCEPTORS] [-d SECONDS]
+ *            [-s ADDRS] [-k KINDS] [-n CONNECTS] [-H PAIRS]
  *
  * A listener on PORT; CLIENTS threads connect in a loop for SECONDS and
  * cycle through four endings, announced to the server by the first byte:
@@ -13,6 +14,19 @@
  * ACCEPTORS threads accept and serve. When the time is up the clients stop,
  * the acceptors drain the accept queue, and the counts are printed as
  * key=value lines on stdout. Run it inside a test network namespace.
+ *
+ * -k KINDS cycles through the given endings instead, a string of c, s, r
+ * and x (refused), e.g. -k c for one client TIME_WAIT per connection.
+ * -s ADDRS binds the clients to ADDRS source addresses from 127.1.0.0 on
+ * (IP_BIND_ADDRESS_NO_PORT: the port is picked at connect), so that the
+ * 4-tuples do not run out while TIME_WAIT holds them: the default (0) is
+ * 127.0.0.1 for everything.
+ * -n CONNECTS stops the clients after that many connect() calls, or at
+ * SECONDS, whichever comes first.
+ * -H PAIRS makes PAIRS established connections (client and server socket
+ * both held, SO_LINGER {1, 0} on the client so that the end makes no
+ * TIME_WAIT), prints held=PAIRS, and holds them for SECONDS or until a
+ * signal ends the process. The open-file limit bounds PAIRS (2 per pair).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,6 +47,9 @@
 #define MAX_THREADS	64
 
 static long port = 7400, nclients = 4, nacceptors = 4, seconds = 5;
+static long naddrs, hold_pairs, max_connects;
+static char kinds[8] = "csrx";
+static int nkinds = 4;
 static int listen_fd = -1;
 static atomic_int stop_clients, stop_acceptors;
 
@@ -55,8 +72,23 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+/* Binds fd to the n-th of -s's source addresses (none without -s). */
+static int bind_source(int fd, unsigned long n)
+{
+	struct sockaddr_in src;
+	int one = 1;
+
+	if (!naddrs)
+		return 0;
+	addr_of(&src, 0);
+	src.sin_addr.s_addr = htonl((127u << 24) + (1u << 16) +
+				    (unsigned int)(n % (unsigned long)naddrs));
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+}
+
 /* Returns a connected socket, or -1 with the failure counted. */
-static int do_connect(long p)
+static int do_connect(long p, unsigned long n)
 {
 	struct sockaddr_in sin;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -65,9 +97,15 @@ static int do_connect(long p)
 		early_fail++;
 		return -1;
 	}
+	if (bind_source(fd, n)) {
+		early_fail++;
+		close(fd);
+		return -1;
+	}
 	set_timeouts(fd);
 	addr_of(&sin, p);
-	connects++;
+	if (++connects >= max_connects && max_connects)
+		stop_clients = 1;
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
 		connected++;
 		return fd;
@@ -85,23 +123,24 @@ static int do_connect(long p)
 
 static void *client(void *arg)
 {
-	static const char kinds[3] = { 'c', 's', 'r' };
-	unsigned long i = (unsigned long)(long)arg;
+	unsigned long i = (unsigned long)(long)arg, n = i;
 
 	while (!stop_clients) {
-		int kind = (int)(i++ % 4), fd;
-		char c;
+		char c = kinds[i++ % (unsigned long)nkinds];
+		int kind, fd;
 
-		if (kind == 3) {	/* refused */
-			fd = do_connect(port + 1);
+		/* every client thread walks the source addresses in turn */
+		n += (unsigned long)nclients;
+		if (c == 'x') {	/* refused */
+			fd = do_connect(port + 1, n);
 			if (fd >= 0)
 				close(fd);
 			continue;
 		}
-		fd = do_connect(port);
+		kind = c == 'c' ? 0 : c == 's' ? 1 : 2;
+		fd = do_connect(port, n);
 		if (fd < 0)
 			continue;
-		c = kinds[kind];
 		if (write(fd, &c, 1) != 1) {
 			io_errors++;
 			close(fd);
@@ -166,6 +205,41 @@ static void *acceptor(void *arg)
 	return NULL;
 }
 
+/* -H: PAIRS connections made one at a time and held; 0 or 1 (failed). */
+static int hold(void)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr_in sin;
+	long i;
+
+	addr_of(&sin, port);
+	for (i = 0; i < hold_pairs; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0), afd = -1;
+
+		if (fd < 0 || bind_source(fd, (unsigned long)i) ||
+		    connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+			perror("hold: connect");
+			return 1;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		for (int tries = 0; afd < 0 && tries < 1000; tries++) {
+			afd = accept4(listen_fd, NULL, NULL, 0);
+			if (afd < 0 && errno != EAGAIN)
+				break;
+			if (afd < 0)
+				poll(&(struct pollfd){ .fd = listen_fd, .events = POLLIN }, 1, 10);
+		}
+		if (afd < 0) {
+			perror("hold: accept");
+			return 1;
+		}
+	}
+	printf("held=%ld\n", hold_pairs);
+	fflush(stdout);
+	sleep((unsigned int)seconds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t cl[MAX_THREADS], ac[MAX_THREADS];
@@ -173,7 +247,7 @@ int main(int argc, char **argv)
 	int opt, one = 1, flags;
 	long i;
 
-	while ((opt = getopt(argc, argv, "p:c:a:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:c:a:d:s:k:n:H:")) != -1) {
 		int bad = 0;
 
 		switch (opt) {
@@ -181,11 +255,21 @@ int main(int argc, char **argv)
 		case 'c': bad = parse_long(optarg, 1, MAX_THREADS, &nclients); break;
 		case 'a': bad = parse_long(optarg, 1, MAX_THREADS, &nacceptors); break;
 		case 'd': bad = parse_long(optarg, 1, 3600, &seconds); break;
+		case 's': bad = parse_long(optarg, 0, 1 << 22, &naddrs); break;
+		case 'n': bad = parse_long(optarg, 1, 1L << 40, &max_connects); break;
+		case 'H': bad = parse_long(optarg, 1, 1 << 20, &hold_pairs); break;
+		case 'k':
+			nkinds = (int)strlen(optarg);
+			bad = !nkinds || nkinds >= (int)sizeof(kinds) ||
+			      strspn(optarg, "csrx") != strlen(optarg);
+			if (!bad)
+				memcpy(kinds, optarg, (size_t)nkinds + 1);
+			break;
 		default: bad = 1;
 		}
 		if (bad) {
-			fprintf(stderr, "usage: %s [-p PORT] [-c CLIENTS] [-a ACCEPTORS] [-d SECONDS]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-p PORT] [-c CLIENTS] [-a ACCEPTORS] [-d SECONDS]"
+				" [-s ADDRS] [-k KINDS(csrx)] [-n CONNECTS] [-H PAIRS]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -202,6 +286,8 @@ int main(int argc, char **argv)
 		perror("bind/listen");
 		return 1;
 	}
+	if (hold_pairs)
+		return hold();
 	flags = 0;
 	for (i = 0; i < nacceptors; i++)
 		flags |= pthread_create(&ac[i], NULL, acceptor, NULL);
@@ -211,7 +297,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pthread_create failed\n");
 		return 1;
 	}
-	sleep((unsigned int)seconds);
+	/* SECONDS, or until -n's count is reached */
+	for (i = 0; i < seconds * 20 && !stop_clients; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
 	stop_clients = 1;
 	for (i = 0; i < nclients; i++)
 		pthread_join(cl[i], NULL);
