@@ -41,16 +41,18 @@ TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 
 # One collector serves the whole host: a test that loads, reloads or counts
 # it must not overlap another tree's test doing the same. Each test script
-# holds this lock for its lifetime (children inherit it through the
-# environment, not by taking it again). TCPSTATE_TEST_LOCK= disables it.
+# runs under this lock, held by flock(1) as its parent for the script's
+# lifetime: the script is re-executed under it, and neither it nor its
+# children hold the lock's file (flock -o), so a child left running cannot
+# keep the next test waiting. TCPSTATE_TEST_LOCK= disables it.
 TCPSTATE_TEST_LOCK=${TCPSTATE_TEST_LOCK-/run/tcpstate-selftest.lock}
 if [ -n "$TCPSTATE_TEST_LOCK" ] && [ -z "${TCPSTATE_TEST_LOCKED:-}" ] &&
-   command -v flock >/dev/null && { exec 8>>"$TCPSTATE_TEST_LOCK"; } 2>/dev/null; then
-	if ! flock -n 8; then
-		echo "# waiting for $TCPSTATE_TEST_LOCK (another tree's test holds the collector)"
-		flock 8
-	fi
+   command -v flock >/dev/null && [ -f "$0" ] &&
+   { : >>"$TCPSTATE_TEST_LOCK"; } 2>/dev/null; then
 	export TCPSTATE_TEST_LOCKED=1
+	flock -n "$TCPSTATE_TEST_LOCK" true ||
+		echo "# waiting for $TCPSTATE_TEST_LOCK (another tree's test holds the collector)"
+	exec flock -o "$TCPSTATE_TEST_LOCK" bash "$0" "$@"
 fi
 
 # The states tcpstate summary --json reports, in its order, and ss's names.
