@@ -391,6 +391,8 @@ int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 			g[j].sample = *r;
 		}
 		g[j].count++;
+		if (!g[j].any_pid && pids && pids[i])
+			g[j].any_pid = pids[i];
 		if (r->sport < g[j].lport_min)
 			g[j].lport_min = r->sport;
 		if (r->sport > g[j].lport_max)

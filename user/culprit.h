@@ -101,6 +101,7 @@ struct culprit_group {
 	__u64 count;
 	long long oldest_ms;	/* sockdiag_age_ms() of its oldest; -1 unknown */
 	__u16 lport_min, lport_max;	/* local ports seen in the group */
+	pid_t any_pid;			/* the first owner among its rows; 0: none */
 	struct sockdiag_row sample;	/* the oldest socket (or the first) */
 };
 
