@@ -16,7 +16,7 @@ TEST_NAME=alerts
 
 assert_prereqs python3
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 17
 collector_load || ktap_skip_all "cannot load the collector"
 setup_ns ns1 ns2 ns3 ns4 || ktap_skip_all "cannot create a network namespace"
 
@@ -39,7 +39,10 @@ alerts() {
 		>"$T/out" 2>"$T/err"
 	rc=$?
 }
-show() { ktap_print_msg "exit $rc: $(head -c 1500 "$T/out") $(head -c 300 "$T/err")"; }
+show() {
+	ktap_print_msg "exit $rc: $(head -c 1500 "$T/out") $(head -c 300 "$T/err")"
+	[ -f "$T/d.log" ] && ktap_print_msg "daemon: $(grep -v "wrote" "$T/d.log" | tail -5)"
+}
 out_has() { grep -qE -- "$1" "$T/out"; }
 # check DESC EXPR: one case; on failure the output is shown.
 check() {
@@ -167,7 +170,63 @@ else
 fi
 hold_stop
 
-# ---- 5. Bad alert configuration ----------------------------------------
+# ---- 5. tcpstated: fire and resolve once, the metric, the hook ----------
+TCPSTATED=${TCPSTATED:-$(dirname "$TCPSTATE")/tcpstated}
+if [ -x "$TCPSTATED" ]; then
+	mkdir -p "$T/prom"
+	printf '#!/bin/sh\nenv | grep ^TCPSTATE_ | sort > "%s/hook.$$"\n' "$T" >"$T/hook.sh"
+	chmod +x "$T/hook.sh"
+	cat >"$T/d.conf" <<EOT
+interval = 1
+source = $TCPSTATE_SOURCE
+textfile_dir = $T/prom
+close_wait_count = 1000
+alert_hold_seconds = 1
+alert_hook = $T/hook.sh
+alert_hook_timeout = 5
+EOT
+	nsenter --net="/run/netns/$ns1" "$TCPSTATED" --config "$T/d.conf" 2>"$T/d.log" &
+	DPID=$!
+	LIB_CHILDREN+=("$DPID")
+	inum1=$(ip netns exec "$ns1" stat -L -c %i /proc/self/ns/net)
+	hold_start "$ns1" 60
+	pid5=$HOLD_PID
+	sleep 1.5
+	hold_cw 9105 2000
+	t0=$(date +%s%N)
+	fired="alert warning close_wait_count netns $inum1 \($ns1\): 2000 CLOSE_WAIT sockets; culprit: pid $pid5 comm tcphold cgroup [^ ]+ local port 9105 peer 127.0.0.1:[0-9]+ sockets 2000 oldest [0-9]+ s"
+	wait_until 5 grep -qE "$fired" "$T/d.log"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	# The second evaluation after they appear (hold 1 s), plus one evaluation.
+	ktap_print_msg "fired after $ms ms (interval 1 s, hold 1 s)"
+	check "tcpstated: the alert fires within two intervals, logged at warning with the culprit" \
+		'[ "$ms" -le 3000 ] && grep -E "$fired" "$T/d.log" | grep -q "^<4>"'
+	check "tcpstated: tcpstate_alert_active names the alert and the namespace" \
+		'wait_until 3 grep -q "^tcpstate_alert_active{alert=\"close_wait_count\",netns=\"$inum1\",netns_name=\"$ns1\",subject=\"\",level=\"warning\"} 1$" "$T/prom/tcpstate.prom"'
+	check "tcpstated: the hook ran with the alert and the culprit in its environment" \
+		'wait_until 3 eval "grep -l TCPSTATE_ALERT_NETNS_NAME=$ns1 $T/hook.* >/dev/null" &&
+		 f=$(grep -l "TCPSTATE_ALERT_NETNS_NAME=$ns1" "$T"/hook.* | head -1) &&
+		 grep -qx "TCPSTATE_ALERT=close_wait_count" "$f" &&
+		 grep -qx "TCPSTATE_ALERT_STATE=firing" "$f" &&
+		 grep -qx "TCPSTATE_CULPRIT_PID=$pid5" "$f" &&
+		 grep -qx "TCPSTATE_CULPRIT_COMM=tcphold" "$f" &&
+		 grep -qx "TCPSTATE_CULPRIT_LOCAL_PORT=9105" "$f"'
+	hold close A
+	resolved="alert resolved close_wait_count netns $inum1 \($ns1\)"
+	check "tcpstated: after close() it resolves, each logged once" \
+		'wait_until 5 grep -qE "$resolved" "$T/d.log" && sleep 2 &&
+		 [ "$(grep -cE "alert warning close_wait_count netns $inum1 " "$T/d.log")" -eq 1 ] &&
+		 [ "$(grep -cE "$resolved" "$T/d.log")" -eq 1 ] &&
+		 ! grep -q "^tcpstate_alert_active{alert=\"close_wait_count\",netns=\"$inum1\"" "$T/prom/tcpstate.prom" &&
+		 grep -q "TCPSTATE_ALERT_STATE=resolved" $(grep -l "TCPSTATE_ALERT_NETNS_NAME=$ns1" "$T"/hook.*)'
+	hold_stop
+	kill "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+else
+	for i in 1 2 3 4; do ktap_test_skip "tcpstated (not built)"; done
+fi
+
+# ---- 6. Bad alert configuration ----------------------------------------
 printf 'interval = 5\n\nclose_wait_count = lots\n' >"$T/bad1.conf"
 "$TCPSTATE" alerts --config "$T/bad1.conf" >"$T/out" 2>"$T/err"; rc=$?
 check "a bad threshold is refused with file:line (exit 64)" \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/tcp.h>
 #include "json.h"
 #include "render_alerts.h"
 #include "sockdiag.h"
@@ -268,12 +269,28 @@ int render_alert_line(const struct alert_report *r, char *buf, size_t len)
 	n = snprintf(buf, len, "alert %s %s netns %s: %s", r->st.level == ALERT_OK ? "resolved" :
 		     alert_level_name(r->st.level), alert_kind_name(r->st.obs.kind),
 		     netns_label(r, ns, sizeof(ns)), w);
-	if (c && n > 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - n, "; culprit: pid %d comm %s cgroup %s local port %u "
-			      "peer %s sockets %llu oldest %.0f s", (int)c->proc.pid,
-			      c->proc.pid ? c->proc.comm : "-",
-			      c->proc.cgroup[0] ? c->proc.cgroup : "/", c->g.sample.sport, peer,
-			      (unsigned long long)c->g.count,
-			      c->g.oldest_ms >= 0 ? c->g.oldest_ms / 1000.0 : 0.0);
+	if (!c || n < 0 || (size_t)n >= len)
+		return n;
+	if (c->proc.pid)
+		n += snprintf(buf + n, len - n, "; culprit: pid %d comm %s cgroup %s",
+			      (int)c->proc.pid, c->proc.comm,
+			      c->proc.cgroup[0] ? c->proc.cgroup : "/");
+	else
+		n += snprintf(buf + n, len - n, "; culprit: no process (%s)",
+			      c->g.sample.state == TCP_TIME_WAIT ? "TIME_WAIT holds no file" :
+			      "none found");
+	if ((size_t)n >= len)
+		return n;
+	if (c->g.lport_min != c->g.lport_max)
+		n += snprintf(buf + n, len - n, " local ports %u-%u", c->g.lport_min,
+			      c->g.lport_max);
+	else
+		n += snprintf(buf + n, len - n, " local port %u", c->g.sample.sport);
+	if ((size_t)n >= len)
+		return n;
+	n += snprintf(buf + n, len - n, " peer %s sockets %llu", peer,
+		      (unsigned long long)c->g.count);
+	if ((size_t)n < len && c->g.oldest_ms >= 0)
+		n += snprintf(buf + n, len - n, " oldest %.0f s", c->g.oldest_ms / 1000.0);
 	return n;
 }
