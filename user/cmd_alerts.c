@@ -280,8 +280,17 @@ int cmd_alerts(int argc, char **argv)
 		warnx_("writing to stdout failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	info("%llu sock_diag queries, %.1f ms", (unsigned long long)a.lookups,
-	     a.last_lookup_s * 1e3);
+	{
+		struct culprit_map_stats ms;
+
+		culprit_map_stats(a.map, &ms);
+		info("sock_diag: %llu queries, %.1f ms in the last round; inode map: "
+		     "%llu walks of /proc/PID/fd, the last %.1f ms (%llu fds, %zu sockets%s)",
+		     (unsigned long long)a.lookups, a.last_lookup_s * 1e3,
+		     (unsigned long long)ms.rebuilds, ms.last_walk_ns / 1e6,
+		     (unsigned long long)ms.fds_seen, ms.entries,
+		     ms.truncated ? ", truncated" : "");
+	}
 	ret = worst == ALERT_CRITICAL ? 2 : worst == ALERT_WARNING ? 1 : 0;
 cleanup:
 	free(rep);
