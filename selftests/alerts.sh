@@ -8,15 +8,17 @@
 #   the same from a second namespace, which is the one named;
 #   ip_local_port_range narrowed to 1,000 ports and TIME_WAIT toward one
 #   destination: the exhaustion alert names the destination and the time
-#   left; a listener whose application stops accepting: the accept-queue
+#   left, and the TIME_WAIT alert the owner the BPF collector recorded at
+#   close; a listener whose application stops accepting: the accept-queue
 #   alert names the port and the process; a bad alert config is refused
-#   with file:line (exit 64).
+#   with file:line (exit 64); tcpstated fires within two intervals, logs
+#   fire and resolve once, exports tcpstate_alert_active, runs the hook.
 TEST_NAME=alerts
 . "$(dirname "$0")/lib.sh"
 
 assert_prereqs python3
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 18
 collector_load || ktap_skip_all "cannot load the collector"
 setup_ns ns1 ns2 ns3 ns4 || ktap_skip_all "cannot create a network namespace"
 
@@ -145,6 +147,15 @@ check "the TIME_WAIT count alert names the destination" \
 	'[ "$rc" -ge 1 ] && jq -e ".alerts[] | select(.alert == \"time_wait_count\")
 	      | .culprits[0] | select(.peer_addr == \"127.0.0.1\" and .peer_port == 9300 and
 	        .local_port_min >= 20000 and .local_port_max <= 20999)" "$T/out" >/dev/null'
+# The BPF collector recorded who owned them when they closed.
+if [ "$TCPSTATE_SOURCE" != module ] && [ ! -e /proc/net/tcpstate ]; then
+	check "TIME_WAIT holds no file: the owner recorded at close is named (BPF)" \
+		'jq -e --argjson p "$GEN_PID" ".alerts[] | select(.alert == \"time_wait_count\")
+		  | .culprits[0] | select(.pid == \$p and .comm == \"python3\" and .owner_at_close
+		    and .owner_sockets >= 500)" "$T/out" >/dev/null'
+else
+	ktap_test_skip "the owner of TIME_WAIT sockets at close (the BPF collector only)"
+fi
 kill "$GEN_PID" 2>/dev/null
 wait "$GEN_PID" 2>/dev/null
 GEN_PID=

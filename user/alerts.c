@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include "alerts.h"
 #include "sockdiag.h"
+#include "tw_owner.h"
 
 #define MAX_DEST_GROUPS	64	/* destinations observed per namespace */
 #define MAX_EVENTS	256
@@ -51,6 +52,7 @@ int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 {
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
+	a->tw_map_fd = -1;
 	a->table = alert_table_new(cfg->alert_max_subjects);
 	/* The inode map holds every socket of the host, up to 4x the cap. */
 	a->map = culprit_map_new(cfg->alert_max_sockets * 4,
@@ -316,7 +318,34 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 	return 0;
 }
 
-static void add_culprit(struct alert_report *rep, const struct culprit_group *g)
+/* The owner the collector recorded for the group's timewait sockets. */
+static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_culprit *c)
+{
+	const struct sockdiag_row *s = &c->g.sample;
+	struct tw_dest d = { .netns = netns, .family = s->family, .dport = s->dport };
+	struct tw_owner own[4];
+	size_t n = 0, examined = 0;
+	struct culprit_proc p;
+
+	memcpy(d.daddr, s->daddr, sizeof(d.daddr));
+	if (tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined) ||
+	    !n || !own[0].tgid)
+		return;
+	c->owner_at_close = true;
+	c->owner_sockets = own[0].count;
+	if (!culprit_proc_read((pid_t)own[0].tgid, &p) && !strcmp(p.comm, own[0].comm)) {
+		c->proc = p;
+		return;
+	}
+	/* Gone (or the pid reused): what the collector recorded. */
+	memset(&c->proc, 0, sizeof(c->proc));
+	c->proc.pid = (pid_t)own[0].tgid;
+	snprintf(c->proc.comm, sizeof(c->proc.comm), "%s", own[0].comm);
+	snprintf(c->proc.cmdline, sizeof(c->proc.cmdline), "(exited)");
+}
+
+static void add_culprit(const struct alerts *a, struct alert_report *rep,
+			const struct culprit_group *g)
 {
 	struct alert_culprit *c;
 	pid_t pid;
@@ -329,10 +358,13 @@ static void add_culprit(struct alert_report *rep, const struct culprit_group *g)
 	pid = g->key.pid ? g->key.pid : g->any_pid;
 	if (pid && culprit_proc_read(pid, &c->proc))
 		c->proc.pid = 0;
+	if (!c->proc.pid && a->tw_map_fd >= 0 && g->sample.state == TCP_TIME_WAIT)
+		owner_at_close(a, rep->st.obs.netns, c);
 }
 
 /* Groups rows (with pids) by 'by' and names the largest groups. */
-static int name_groups(struct alert_report *rep, const struct sockdiag_row *rows,
+static int name_groups(const struct alerts *a, struct alert_report *rep,
+		       const struct sockdiag_row *rows,
 		       const pid_t *pids, size_t nr, unsigned int by)
 {
 	struct culprit_group *g = NULL;
@@ -343,7 +375,7 @@ static int name_groups(struct alert_report *rep, const struct sockdiag_row *rows
 	if (err)
 		return err;
 	for (size_t k = 0; k < ng; k++)
-		add_culprit(rep, &g[k]);
+		add_culprit(a, rep, &g[k]);
 	free(g);
 	return 0;
 }
@@ -367,7 +399,7 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 			break;
 		rep->examined = res->nr;
 		rep->truncated = res->truncated;
-		err = name_groups(rep, res->rows, n->pids[Q_CLOSE_WAIT], res->nr,
+		err = name_groups(a, rep, res->rows, n->pids[Q_CLOSE_WAIT], res->nr,
 				  CULPRIT_BY_LPORT | CULPRIT_BY_PID);
 		break;
 	case ALERT_TIME_WAIT_COUNT:
@@ -378,7 +410,7 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 		rep->examined = res->nr;
 		rep->truncated = res->truncated;
 		/* By destination: clients often spread over local addresses. */
-		err = name_groups(rep, res->rows, NULL, res->nr,
+		err = name_groups(a, rep, res->rows, NULL, res->nr,
 				  CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT);
 		break;
 	case ALERT_ACCEPT_QUEUE:
@@ -390,7 +422,7 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 			listener_subject(&res->rows[k], subj, sizeof(subj));
 			if (strcmp(subj, o->subject))
 				continue;
-			err = name_groups(rep, &res->rows[k], &n->pids[Q_LISTEN][k], 1,
+			err = name_groups(a, rep, &res->rows[k], &n->pids[Q_LISTEN][k], 1,
 					  CULPRIT_BY_LADDR | CULPRIT_BY_LPORT | CULPRIT_BY_PID);
 			break;
 		}
@@ -427,7 +459,7 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 			}
 			ns_ = w;
 		}
-		err = name_groups(rep, sel, spids, ns_, CULPRIT_BY_LADDR |
+		err = name_groups(a, rep, sel, spids, ns_, CULPRIT_BY_LADDR |
 				  CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT);
 		break;
 	}

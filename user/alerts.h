@@ -20,6 +20,14 @@
 struct alert_culprit {
 	struct culprit_group g;
 	struct culprit_proc proc;	/* proc.pid 0: no process found */
+	/*
+	 * TIME_WAIT holds no file: proc is then the owner the BPF collector
+	 * recorded when the timewait sockets were born (tw_owner.h), of
+	 * owner_sockets of them; comm is the recorded one, the rest is read
+	 * from /proc when that pid still runs the same comm.
+	 */
+	bool owner_at_close;
+	__u64 owner_sockets;
 };
 
 /* One alert in force (or just resolved), with what names its cause. */
@@ -42,6 +50,7 @@ struct alerts {
 	struct alert_growth *growth;		/* one per namespace, by inum */
 	size_t ngrowth;
 	struct culprit_map *map;
+	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
 	/* Counted for the daemon's metrics. */
 	__u64 lookups;				/* sock_diag queries */
 	__u64 lookup_errors;

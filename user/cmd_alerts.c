@@ -20,6 +20,7 @@
 #include "alerts.h"
 #include "cli.h"
 #include "config.h"
+#include "loader.h"
 #include "netns_limits.h"
 #include "render_alerts.h"
 #include "snapshot.h"
@@ -236,6 +237,8 @@ int cmd_alerts(int argc, char **argv)
 	struct tsd_config cfg;
 	struct ts_source src = {};
 	struct alerts a = {};
+	struct collector_fds fds;
+	bool have_fds = false;
 	size_t nrep = 0;
 	int err, ret = EXIT_UNKNOWN, worst;
 	struct timespec pause = { .tv_sec = (time_t)SAMPLE_S,
@@ -263,6 +266,11 @@ int cmd_alerts(int argc, char **argv)
 	if (alerts_init(&a, &cfg)) {
 		warnx_("out of memory");
 		goto cleanup;
+	}
+	/* The BPF collector knows who owned the TIME_WAIT sockets. */
+	if (src.ops == &ts_source_bpf && !collector_open(&fds)) {
+		have_fds = true;
+		a.tw_map_fd = fds.timewait;
 	}
 	if (one_round(&src, &o, &a, &rep, &nrep))
 		goto cleanup;
@@ -295,6 +303,8 @@ int cmd_alerts(int argc, char **argv)
 cleanup:
 	free(rep);
 	alerts_free(&a);
+	if (have_fds)
+		collector_close(&fds);
 	ts_source_close(&src);
 	return ret;
 }

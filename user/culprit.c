@@ -406,3 +406,49 @@ int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 		*dropped = drop;
 	return 0;
 }
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct tw_owner *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static void fold_one(const struct tcpstate_tw *e, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr)
+{
+	size_t alen = d->family == AF_INET6 ? 16 : 4, k;
+
+	if (e->gen == TCPSTATE_GEN_DEAD || e->netns != d->netns || e->family != d->family ||
+	    e->dport != d->dport || memcmp(e->daddr, d->daddr, alen))
+		return;
+	for (k = 0; k < *nr; k++)
+		if (out[k].tgid == e->tgid &&
+		    !strncmp(out[k].comm, e->comm, sizeof(out[k].comm)))
+			break;
+	if (k == *nr) {
+		if (*nr == max_out)
+			return;
+		memset(&out[k], 0, sizeof(out[k]));
+		out[k].tgid = e->tgid;
+		memcpy(out[k].comm, e->comm, sizeof(out[k].comm));
+		out[k].comm[sizeof(out[k].comm) - 1] = '\0';
+		(*nr)++;
+	}
+	out[k].count++;
+}
+
+void culprit_tw_fold(const struct tcpstate_tw *v, size_t n, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr)
+{
+	for (size_t i = 0; i < n; i++)
+		fold_one(&v[i], d, out, max_out, nr);
+}
+
+void culprit_tw_sort(struct tw_owner *out, size_t nr)
+{
+	if (nr)
+		qsort(out, nr, sizeof(*out), cmp_owner);
+}

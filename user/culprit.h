@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "sockdiag.h"
+#include "tcpstate.h"
 
 #define CULPRIT_COMM_LEN	16
 #define CULPRIT_CMDLINE_LEN	256
@@ -114,5 +115,31 @@ struct culprit_group {
 int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 		  unsigned int by, size_t max_groups, struct culprit_group **out,
 		  size_t *nr_out, size_t *dropped);
+
+/*
+ * TIME_WAIT owners: the BPF collector records, per timewait socket, the
+ * owner of its full socket (struct tcpstate_tw); tw_owner.h reads them.
+ */
+struct tw_dest {
+	__u32 netns;		/* namespace inode */
+	__u8 family;
+	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
+	__u16 dport;		/* host byte order */
+};
+
+struct tw_owner {
+	__u32 tgid;		/* 0: not recorded */
+	char comm[TCPSTATE_TASK_COMM_LEN];
+	__u64 count;		/* its timewait sockets toward the destination */
+};
+
+/*
+ * Counts the owners of the live entries of v (n) toward d into out (at
+ * most max_out; *nr of them so far, updated); culprit_tw_sort() orders
+ * them, most sockets first.
+ */
+void culprit_tw_fold(const struct tcpstate_tw *v, size_t n, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr);
+void culprit_tw_sort(struct tw_owner *out, size_t nr);
 
 #endif /* __TCPSTATE_CULPRIT_H */

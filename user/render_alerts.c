@@ -99,7 +99,13 @@ static void culprit_line(FILE *f, const struct alert_report *r, const struct ale
 	sockdiag_addr_str(s->family, s->daddr, s->dport, peer, sizeof(peer));
 	sockdiag_addr_str(s->family, s->saddr, s->sport, local, sizeof(local));
 	fprintf(f, "  culprit: %llu sockets", (unsigned long long)g->count);
-	if (c->proc.pid)
+	if (c->owner_at_close)
+		fprintf(f, " (TIME_WAIT), owner when they closed (%llu of them): pid %d comm %s "
+			"cmdline \"%s\" cgroup %s%s%s", (unsigned long long)c->owner_sockets,
+			(int)c->proc.pid, c->proc.comm, c->proc.cmdline,
+			c->proc.cgroup[0] ? c->proc.cgroup : "/",
+			c->proc.container[0] ? " container " : "", c->proc.container);
+	else if (c->proc.pid)
 		fprintf(f, ", pid %d comm %s cmdline \"%s\" cgroup %s%s%s", (int)c->proc.pid,
 			c->proc.comm, c->proc.cmdline, c->proc.cgroup[0] ? c->proc.cgroup : "/",
 			c->proc.container[0] ? " container " : "", c->proc.container);
@@ -176,6 +182,9 @@ static void json_culprit(struct json *j, const struct alert_culprit *c)
 		json_str(j, "cmdline", c->proc.cmdline);
 		json_str(j, "cgroup", c->proc.cgroup);
 		json_str(j, "container", c->proc.container);
+		json_bool(j, "owner_at_close", c->owner_at_close);
+		if (c->owner_at_close)
+			json_u64(j, "owner_sockets", c->owner_sockets);
 	}
 	inet_ntop(s->family, s->saddr, a, sizeof(a));
 	json_str(j, "local_addr", a);
@@ -272,7 +281,8 @@ int render_alert_line(const struct alert_report *r, char *buf, size_t len)
 	if (!c || n < 0 || (size_t)n >= len)
 		return n;
 	if (c->proc.pid)
-		n += snprintf(buf + n, len - n, "; culprit: pid %d comm %s cgroup %s",
+		n += snprintf(buf + n, len - n, "; culprit: %spid %d comm %s cgroup %s",
+			      c->owner_at_close ? "owner at close " : "",
 			      (int)c->proc.pid, c->proc.comm,
 			      c->proc.cgroup[0] ? c->proc.cgroup : "/");
 	else

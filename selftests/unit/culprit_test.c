@@ -413,3 +413,37 @@ TEST(map_is_bounded)
 	culprit_map_free(m);
 	EXPECT_TRUE(culprit_map_new(0, 0) == NULL);
 }
+
+TEST(timewait_owners_toward_a_destination)
+{
+	struct tcpstate_tw v[6] = {};
+	struct tw_dest d = { .netns = 77, .family = AF_INET, .dport = 443 };
+	struct tw_owner out[2];
+	size_t nr = 0;
+
+	inet_pton(AF_INET, "10.0.0.1", d.daddr);
+	for (int i = 0; i < 6; i++) {
+		v[i].netns = 77;
+		v[i].family = AF_INET;
+		v[i].dport = 443;
+		inet_pton(AF_INET, "10.0.0.1", v[i].daddr);
+		v[i].tgid = i < 3 ? 300 : 200;
+		strcpy(v[i].comm, i < 3 ? "crawler" : "curl");
+	}
+	v[4].gen = TCPSTATE_GEN_DEAD;	/* its death accounted: not live */
+	v[5].dport = 80;		/* another destination */
+	culprit_tw_fold(v, 4, &d, out, 2, &nr);
+	culprit_tw_fold(v + 4, 2, &d, out, 2, &nr);
+	culprit_tw_sort(out, nr);
+	ASSERT_EQ(nr, 2);
+	EXPECT_EQ(out[0].tgid, 300);
+	EXPECT_STREQ(out[0].comm, "crawler");
+	EXPECT_UEQ(out[0].count, 3);
+	EXPECT_EQ(out[1].tgid, 200);
+	EXPECT_UEQ(out[1].count, 1);
+	/* Another namespace: nothing. */
+	d.netns = 78;
+	nr = 0;
+	culprit_tw_fold(v, 6, &d, out, 2, &nr);
+	EXPECT_EQ(nr, 0);
+}
