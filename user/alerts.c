@@ -118,9 +118,19 @@ static int rows_get(struct alerts *a, struct ns_rows *n, int q, bool want_pids,
 	if (want_pids && !n->pids[q] && n->res[q].nr) {
 		__u64 now = (__u64)(mono_s() * 1e9);
 
+		__u32 *inodes;
+
 		n->pids[q] = calloc(n->res[q].nr, sizeof(pid_t));
-		if (!n->pids[q])
+		inodes = calloc(n->res[q].nr, sizeof(*inodes));
+		if (!n->pids[q] || !inodes) {
+			free(inodes);
 			return -ENOMEM;
+		}
+		/* Only these are kept by a walk: a host with more sockets than the map. */
+		for (size_t i = 0; i < n->res[q].nr; i++)
+			inodes[i] = n->res[q].rows[i].inode;
+		culprit_map_want(a->map, inodes, n->res[q].nr);
+		free(inodes);
 		for (size_t i = 0; i < n->res[q].nr; i++)
 			if (culprit_map_lookup(a->map, n->res[q].rows[i].inode, now,
 					       &n->pids[q][i]))
@@ -322,7 +332,10 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_culprit *c)
 {
 	const struct sockdiag_row *s = &c->g.sample;
-	struct tw_dest d = { .netns = netns, .family = s->family, .dport = s->dport };
+	/* Grouped by local port (no peer in the key): that port's owner. */
+	bool local = c->g.key.lport && !c->g.key.pport;
+	struct tw_dest d = { .netns = netns, .family = s->family, .dport = s->dport,
+			     .sport = s->sport, .by_local = local };
 	struct tw_owner own[4];
 	size_t n = 0, examined = 0;
 	struct culprit_proc p;
@@ -360,6 +373,24 @@ static void add_culprit(const struct alerts *a, struct alert_report *rep,
 		c->proc.pid = 0;
 	if (!c->proc.pid && a->tw_map_fd >= 0 && g->sample.state == TCP_TIME_WAIT)
 		owner_at_close(a, rep->st.obs.netns, c);
+}
+
+static unsigned int tw_grouping(const struct sockdiag_result *res)
+{
+	const unsigned int dest = CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT;
+	struct culprit_group *g = NULL;
+	__u64 top_dest = 0, top_local = 0;
+	size_t ng = 0;
+
+	if (!culprit_group(res->rows, NULL, res->nr, dest, MAX_DEST_GROUPS, &g, &ng, NULL) && ng)
+		top_dest = g[0].count;
+	free(g);
+	g = NULL;
+	if (!culprit_group(res->rows, NULL, res->nr, CULPRIT_BY_LPORT, MAX_DEST_GROUPS, &g,
+			   &ng, NULL) && ng)
+		top_local = g[0].count;
+	free(g);
+	return top_local > top_dest ? CULPRIT_BY_LADDR | CULPRIT_BY_LPORT : dest;
 }
 
 /* Groups rows (with pids) by 'by' and names the largest groups. */
@@ -409,9 +440,12 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 			break;
 		rep->examined = res->nr;
 		rep->truncated = res->truncated;
-		/* By destination: clients often spread over local addresses. */
-		err = name_groups(a, rep, res->rows, NULL, res->nr,
-				  CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT);
+		/*
+		 * By destination (the closing client's side: it may spread over
+		 * local addresses) or by local port (a server that closes
+		 * first), whichever gathers more.
+		 */
+		err = name_groups(a, rep, res->rows, NULL, res->nr, tw_grouping(res));
 		break;
 	case ALERT_ACCEPT_QUEUE:
 		err = rows_get(a, n, Q_LISTEN, true, &res);
@@ -492,6 +526,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	*reports = NULL;
 	*nreports = 0;
 	a->last_lookup_s = 0;
+	culprit_map_unwant(a->map);
 	err = netns_self(&self);
 	if (err)
 		return err;

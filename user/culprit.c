@@ -29,6 +29,10 @@ struct culprit_map {
 	__u64 min_rebuild_ns;
 	__u64 built_ns;		/* when the last walk ended; 0: never */
 	struct culprit_map_stats st;
+	/* The wanted inodes (an inode set: pid unused), as many slots. */
+	struct slot *want;
+	size_t nwant;
+	bool want_pending;	/* some wanted inode no walk has looked for */
 };
 
 static __u64 mono_ns(void)
@@ -52,8 +56,9 @@ struct culprit_map *culprit_map_new(size_t max_entries, __u64 min_rebuild_ns)
 	if (!m)
 		return NULL;
 	m->slots = calloc(n, sizeof(*m->slots));
-	if (!m->slots) {
-		free(m);
+	m->want = calloc(n, sizeof(*m->want));
+	if (!m->slots || !m->want) {
+		culprit_map_free(m);
 		return NULL;
 	}
 	m->nslots = n;
@@ -67,6 +72,7 @@ void culprit_map_free(struct culprit_map *m)
 	if (!m)
 		return;
 	free(m->slots);
+	free(m->want);
 	free(m);
 }
 
@@ -75,13 +81,45 @@ static size_t hash(__u32 inode, size_t mask)
 	return (size_t)((inode * 2654435761u) & mask);
 }
 
-static struct slot *find(struct culprit_map *m, __u32 inode)
+static struct slot *find_in(struct slot *v, size_t nslots, __u32 inode)
 {
-	size_t mask = m->nslots - 1;
+	size_t mask = nslots - 1;
 
 	for (size_t i = hash(inode, mask);; i = (i + 1) & mask)
-		if (m->slots[i].inode == inode || !m->slots[i].inode)
-			return &m->slots[i];
+		if (v[i].inode == inode || !v[i].inode)
+			return &v[i];
+}
+
+static struct slot *find(struct culprit_map *m, __u32 inode)
+{
+	return find_in(m->slots, m->nslots, inode);
+}
+
+void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct slot *w;
+
+		if (!inodes[i])
+			continue;
+		w = find_in(m->want, m->nslots, inodes[i]);
+		if (w->inode)
+			continue;
+		if (m->nwant == m->max_entries)
+			return;
+		w->inode = inodes[i];
+		m->nwant++;
+		/* Unless the map has it already, the next miss walks. */
+		if (!find(m, inodes[i])->inode)
+			m->want_pending = true;
+	}
+}
+
+void culprit_map_unwant(struct culprit_map *m)
+{
+	memset(m->want, 0, m->nslots * sizeof(*m->want));
+	m->nwant = 0;
+	m->want_pending = false;
 }
 
 int culprit_parse_socket_link(const char *t, __u32 *inode)
@@ -149,6 +187,8 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 			m->st.fds_seen++;
 			if (culprit_parse_socket_link(target, &ino))
 				continue;
+			if (m->nwant && !find_in(m->want, m->nslots, ino)->inode)
+				continue;
 			s = find(m, ino);
 			if (s->inode)
 				continue;	/* the lowest pid wins: /proc is in pid order */
@@ -165,6 +205,7 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 	closedir(proc);
 	m->st.rebuilds++;
 	m->st.last_walk_ns = mono_ns() - t0;
+	m->want_pending = false;
 	m->built_ns = now_ns ? now_ns : 1;
 	return 0;
 }
@@ -181,7 +222,8 @@ int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *
 		*pid = s->pid;
 		return 0;
 	}
-	if (m->built_ns && now_ns < m->built_ns + m->min_rebuild_ns)
+	if (m->built_ns && now_ns < m->built_ns + m->min_rebuild_ns &&
+	    !(m->want_pending && find_in(m->want, m->nslots, inode)->inode))
 		return -ENOENT;
 	err = culprit_map_rebuild(m, now_ns);
 	if (err)
@@ -421,7 +463,9 @@ static void fold_one(const struct tcpstate_tw *e, const struct tw_dest *d,
 {
 	size_t alen = d->family == AF_INET6 ? 16 : 4, k;
 
-	if (e->gen == TCPSTATE_GEN_DEAD || e->netns != d->netns || e->family != d->family ||
+	if (e->gen == TCPSTATE_GEN_DEAD || e->netns != d->netns || e->family != d->family)
+		return;
+	if (d->by_local ? e->sport != d->sport :
 	    e->dport != d->dport || memcmp(e->daddr, d->daddr, alen))
 		return;
 	for (k = 0; k < *nr; k++)

@@ -5,9 +5,11 @@
  * (sockdiag.h rows) into keys an alert can name.
  *
  * The inode map is a bounded cache: built by one walk of /proc/PID/fd
- * (every socket link of every process, up to max_entries), rebuilt on a
- * miss at most once per min_rebuild_ns. Socket inodes are unique on the
- * host (sockfs), so one map serves every namespace. Nothing here prints.
+ * (every socket link of every process, up to max_entries; or, once the
+ * caller has said which inodes it wants, only those), rebuilt on a miss
+ * at most once per min_rebuild_ns, or at once when the miss is of an
+ * inode wanted since the last walk. Socket inodes are unique on the host
+ * (sockfs), so one map serves every namespace. Nothing here prints.
  */
 #ifndef __TCPSTATE_CULPRIT_H
 #define __TCPSTATE_CULPRIT_H
@@ -54,6 +56,14 @@ void culprit_map_free(struct culprit_map *m);
  * process holds it (or inode is 0), or the -errno of the walk.
  */
 int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *pid);
+/*
+ * Adds inodes (n; zeros skipped) to the set the next walks keep, so that
+ * a host with more sockets than max_entries still maps these. At most
+ * max_entries are kept (further ones are not wanted). culprit_map_unwant()
+ * empties the set (the walks keep every socket again).
+ */
+void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n);
+void culprit_map_unwant(struct culprit_map *m);
 /* Rebuilds now, whatever the interval. 0 or -errno. */
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns);
 void culprit_map_stats(const struct culprit_map *m, struct culprit_map_stats *st);
@@ -125,6 +135,8 @@ struct tw_dest {
 	__u8 family;
 	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
 	__u16 dport;		/* host byte order */
+	__u16 sport;		/* by_local: the local port instead of the peer */
+	bool by_local;
 };
 
 struct tw_owner {

@@ -378,18 +378,39 @@ TEST(map_finds_its_own_socket)
 	}
 	target[n] = '\0';
 	ASSERT_EQ(culprit_parse_socket_link(target, &ino), 0);
+	/* Wanted: found even on a host with more sockets than the map holds. */
+	culprit_map_want(m, &ino, 1);
 	ASSERT_EQ(culprit_map_lookup(m, ino, 1, &pid), 0);
 	EXPECT_EQ(pid, getpid());
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 1);
-	/* A miss within the interval does not walk again. */
+	EXPECT_UEQ(st.entries, 1);
+	/* A miss within the interval does not walk again... */
 	EXPECT_EQ(culprit_map_lookup(m, 1, 2, &pid), -ENOENT);
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 1);
-	/* After it, it does. */
-	EXPECT_EQ(culprit_map_lookup(m, 1, 2000000002ull, &pid), -ENOENT);
+	/* ...unless it is newly wanted: once. */
+	culprit_map_want(m, (const __u32[]){ 1 }, 1);
+	EXPECT_EQ(culprit_map_lookup(m, 1, 3, &pid), -ENOENT);
+	EXPECT_EQ(culprit_map_lookup(m, 1, 4, &pid), -ENOENT);
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 2);
+	/* After the interval, it does. */
+	EXPECT_EQ(culprit_map_lookup(m, 1, 2000000005ull, &pid), -ENOENT);
+	culprit_map_stats(m, &st);
+	EXPECT_UEQ(st.rebuilds, 3);
+	/* Nothing wanted: every socket (up to the bound) again. */
+	culprit_map_unwant(m);
+	ASSERT_EQ(culprit_map_rebuild(m, 4000000000ull), 0);
+	culprit_map_stats(m, &st);
+	/* (A busy host may hold more than 65536 sockets before this process.) */
+	if (!st.truncated) {
+		ASSERT_EQ(culprit_map_lookup(m, ino, 4000000001ull, &pid), 0);
+		EXPECT_EQ(pid, getpid());
+	} else {
+		tap_diag("the host holds more than %zu sockets: the unwanted walk stopped",
+			 st.entries);
+	}
 	EXPECT_EQ(culprit_map_lookup(m, 0, 1, &pid), -ENOENT);
 	close(fd);
 	culprit_map_free(m);
