@@ -130,6 +130,7 @@ static int rows_get(struct alerts *a, struct ns_rows *n, int q, bool want_pids,
 		for (size_t i = 0; i < n->res[q].nr; i++)
 			inodes[i] = n->res[q].rows[i].inode;
 		culprit_map_want(a->map, inodes, n->res[q].nr);
+		culprit_map_want_netns(a->map, n->inum);
 		free(inodes);
 		for (size_t i = 0; i < n->res[q].nr; i++)
 			if (culprit_map_lookup(a->map, n->res[q].rows[i].inode, now,

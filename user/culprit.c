@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "culprit.h"
 
 struct slot {
@@ -33,6 +34,9 @@ struct culprit_map {
 	struct slot *want;
 	size_t nwant;
 	bool want_pending;	/* some wanted inode no walk has looked for */
+	__u32 netns[CULPRIT_MAX_NETNS];	/* walk only processes in these */
+	size_t nnetns;
+	bool all_netns;		/* more were wanted than fit: no limit */
 };
 
 static __u64 mono_ns(void)
@@ -115,11 +119,43 @@ void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n)
 	}
 }
 
+void culprit_map_want_netns(struct culprit_map *m, __u32 inum)
+{
+	for (size_t i = 0; i < m->nnetns; i++)
+		if (m->netns[i] == inum)
+			return;
+	if (m->nnetns == CULPRIT_MAX_NETNS) {
+		m->all_netns = true;
+		return;
+	}
+	m->netns[m->nnetns++] = inum;
+	m->want_pending = true;
+}
+
 void culprit_map_unwant(struct culprit_map *m)
 {
 	memset(m->want, 0, m->nslots * sizeof(*m->want));
 	m->nwant = 0;
 	m->want_pending = false;
+	m->nnetns = 0;
+	m->all_netns = false;
+}
+
+/* Whether the walk reads the fds of process pid (its netns is wanted). */
+static bool walk_proc(const struct culprit_map *m, long pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (!m->nnetns || m->all_netns)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if (stat(path, &st))
+		return false;
+	for (size_t i = 0; i < m->nnetns; i++)
+		if (m->netns[i] == (__u32)st.st_ino)
+			return true;
+	return false;
 }
 
 int culprit_parse_socket_link(const char *t, __u32 *inode)
@@ -154,6 +190,7 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 	m->st.entries = 0;
 	m->st.truncated = false;
 	m->st.fds_seen = 0;
+	m->st.procs_skipped = 0;
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
@@ -164,6 +201,10 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 
 		if (*end || pid <= 0)
 			continue;
+		if (!walk_proc(m, pid)) {
+			m->st.procs_skipped++;
+			continue;
+		}
 		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0)

@@ -43,6 +43,7 @@ struct culprit_map_stats {
 	__u64 rebuilds;
 	__u64 last_walk_ns;	/* how long the last walk took */
 	__u64 fds_seen;		/* fd links read by the last walk */
+	__u64 procs_skipped;	/* processes of other namespaces, last walk */
 };
 
 /* NULL on allocation failure. */
@@ -63,6 +64,16 @@ int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *
  * empties the set (the walks keep every socket again).
  */
 void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n);
+/*
+ * Limits the walks to the processes in these network namespaces (inode
+ * numbers; at most CULPRIT_MAX_NETNS, further ones lift the limit): the
+ * cost of a walk is the file descriptors it reads, and a host may hold
+ * far more in other namespaces. A socket belongs to the namespace it was
+ * made in, so its holder is there, unless it moved (setns, fd passing).
+ */
+#define CULPRIT_MAX_NETNS	64
+void culprit_map_want_netns(struct culprit_map *m, __u32 inum);
+/* Empties the wanted inodes and namespaces. */
 void culprit_map_unwant(struct culprit_map *m);
 /* Rebuilds now, whatever the interval. 0 or -errno. */
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns);

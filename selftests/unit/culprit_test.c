@@ -468,3 +468,39 @@ TEST(timewait_owners_toward_a_destination)
 	culprit_tw_fold(v, 6, &d, out, 2, &nr);
 	EXPECT_EQ(nr, 0);
 }
+
+TEST(map_walks_only_the_wanted_namespaces)
+{
+	struct culprit_map *m = culprit_map_new(1024, 1000000000ull);
+	struct culprit_map_stats st;
+	char link[64], target[64];
+	struct stat sb;
+	pid_t pid = 0;
+	__u32 ino;
+	ssize_t n;
+	int fd;
+
+	ASSERT_TRUE(m != NULL);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0 || stat("/proc/self/ns/net", &sb)) {
+		close(fd);
+		culprit_map_free(m);
+		SKIP("no /proc");
+	}
+	target[n] = '\0';
+	ASSERT_EQ(culprit_parse_socket_link(target, &ino), 0);
+	/* A namespace this process is not in: it is not walked. */
+	culprit_map_want(m, &ino, 1);
+	culprit_map_want_netns(m, 1);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 1, &pid), -ENOENT);
+	culprit_map_stats(m, &st);
+	EXPECT_TRUE(st.procs_skipped > 0);
+	/* Its own: found, at once (a newly wanted namespace walks again). */
+	culprit_map_want_netns(m, (__u32)sb.st_ino);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 2, &pid), 0);
+	EXPECT_EQ(pid, getpid());
+	close(fd);
+	culprit_map_free(m);
+}
