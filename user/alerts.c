@@ -330,7 +330,7 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 }
 
 /* The owner the collector recorded for the group's timewait sockets. */
-static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_culprit *c)
+static void owner_at_close(struct alerts *a, __u32 netns, struct alert_culprit *c)
 {
 	const struct sockdiag_row *s = &c->g.sample;
 	/* Grouped by local port (no peer in the key): that port's owner. */
@@ -341,9 +341,13 @@ static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_cul
 	size_t n = 0, examined = 0;
 	struct culprit_proc p;
 
+	double t0 = mono_s();
+	int err;
+
 	memcpy(d.daddr, s->daddr, sizeof(d.daddr));
-	if (tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined) ||
-	    !n || !own[0].tgid)
+	err = tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined);
+	a->last_owner_s += mono_s() - t0;
+	if (err || !n || !own[0].tgid)
 		return;
 	c->owner_at_close = true;
 	c->owner_sockets = own[0].count;
@@ -358,7 +362,7 @@ static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_cul
 	snprintf(c->proc.cmdline, sizeof(c->proc.cmdline), "(exited)");
 }
 
-static void add_culprit(const struct alerts *a, struct alert_report *rep,
+static void add_culprit(struct alerts *a, struct alert_report *rep,
 			const struct culprit_group *g)
 {
 	struct alert_culprit *c;
@@ -395,7 +399,7 @@ static unsigned int tw_grouping(const struct sockdiag_result *res)
 }
 
 /* Groups rows (with pids) by 'by' and names the largest groups. */
-static int name_groups(const struct alerts *a, struct alert_report *rep,
+static int name_groups(struct alerts *a, struct alert_report *rep,
 		       const struct sockdiag_row *rows,
 		       const pid_t *pids, size_t nr, unsigned int by)
 {
@@ -527,6 +531,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	*reports = NULL;
 	*nreports = 0;
 	a->last_lookup_s = 0;
+	a->last_owner_s = 0;
 	culprit_map_unwant(a->map);
 	err = netns_self(&self);
 	if (err)

@@ -55,6 +55,7 @@ struct alerts {
 	__u64 lookups;				/* sock_diag queries */
 	__u64 lookup_errors;
 	double last_lookup_s;			/* time the last round's queries took */
+	double last_owner_s;			/* and its reads of the timewait map */
 };
 
 /* 0 or -ENOMEM. cfg must outlive a. */
