@@ -51,6 +51,7 @@ struct alerts {
 	size_t ngrowth;
 	struct culprit_map *map;
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
+	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
 	/* Counted for the daemon's metrics. */
 	__u64 lookups;				/* sock_diag queries */
 	__u64 lookup_errors;

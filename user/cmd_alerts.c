@@ -271,6 +271,7 @@ int cmd_alerts(int argc, char **argv)
 	if (src.ops == &ts_source_bpf && !collector_open(&fds)) {
 		have_fds = true;
 		a.tw_map_fd = fds.timewait;
+		a.listeners_map_fd = fds.listeners;
 	}
 	if (one_round(&src, &o, &a, &rep, &nrep))
 		goto cleanup;

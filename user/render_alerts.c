@@ -73,7 +73,7 @@ static void what(const struct alert_report *r, char *buf, size_t len)
 			 o->value, o->count);
 		break;
 	case ALERT_ACCEPT_QUEUE:
-		snprintf(buf, len, "listener %s accept queue %.0f of %.0f (%.0f%%)",
+		snprintf(buf, len, "listener on %s: accept queue %.0f of %.0f (%.0f%%)",
 			 o->subject, o->count, o->limit, 100 * o->value);
 		break;
 	case ALERT_PORT_USE:
