@@ -70,6 +70,7 @@ void alerts_free(struct alerts *a)
 	alert_table_free(a->table);
 	culprit_map_free(a->map);
 	free(a->growth);
+	free(a->tw);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -378,16 +379,22 @@ static void owner_at_close(struct alerts *a, __u32 netns, struct alert_culprit *
 	struct tw_dest d = { .netns = netns, .family = s->family, .dport = s->dport,
 			     .sport = s->sport, .by_local = local };
 	struct tw_owner own[4];
-	size_t n = 0, examined = 0;
+	size_t n = 0;
 	struct culprit_proc p;
 
 	double t0 = mono_s();
-	int err;
 
 	memcpy(d.daddr, s->daddr, sizeof(d.daddr));
-	err = tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined);
+	if (!a->tw_read) {
+		/* Once a round, whatever the number of culprits. */
+		a->tw_read = true;
+		if (tw_read(a->tw_map_fd, a->cfg->alert_max_sockets, &a->tw, &a->ntw))
+			a->lookup_errors++;
+	}
+	culprit_tw_fold(a->tw, a->ntw, &d, own, 4, &n);
+	culprit_tw_sort(own, n);
 	a->last_owner_s += mono_s() - t0;
-	if (err || !n || !own[0].tgid)
+	if (!n || !own[0].tgid)
 		return;
 	c->owner_at_close = true;
 	c->owner_sockets = own[0].count;
@@ -584,6 +591,10 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	*nreports = 0;
 	a->last_lookup_s = 0;
 	a->last_owner_s = 0;
+	free(a->tw);
+	a->tw = NULL;
+	a->ntw = 0;
+	a->tw_read = false;
 	culprit_map_unwant(a->map);
 	err = netns_self(&self);
 	if (err)
@@ -678,6 +689,10 @@ cleanup:
 	free(rows);
 	free(list);
 	free(lst);
+	free(a->tw);		/* up to alert_max_sockets records: not kept */
+	a->tw = NULL;
+	a->ntw = 0;
+	a->tw_read = false;
 	free(ov.v);
 	free(ev);
 	free(act);

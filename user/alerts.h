@@ -57,6 +57,10 @@ struct alerts {
 	__u64 lookup_errors;
 	double last_lookup_s;			/* time the last round's queries took */
 	double last_owner_s;			/* and its reads of the timewait map */
+	/* The timewait map as read once in a round (tw_owner.h). */
+	struct tcpstate_tw *tw;
+	size_t ntw;
+	bool tw_read;
 };
 
 /* 0 or -ENOMEM. cfg must outlive a. */

@@ -12,34 +12,41 @@
 
 #define BATCH	4096
 
-int tw_owners(int map_fd, const struct tw_dest *d, size_t max_entries,
-	      struct tw_owner *out, size_t max_out, size_t *nr, size_t *examined)
+int tw_read(int map_fd, size_t max_entries, struct tcpstate_tw **out, size_t *nr)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct tcpstate_tw *vals = NULL;
+	struct tcpstate_tw *vals = NULL, *nv;
 	__u64 *keys = NULL, in = 0, outb = 0;
+	size_t n = 0, cap = 0;
 	bool first = true;
 	int err = 0;
 
+	*out = NULL;
 	*nr = 0;
-	*examined = 0;
 	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (*examined < max_entries) {
+	if (!keys)
+		return -ENOMEM;
+	while (n < max_entries) {
 		__u32 count = BATCH;
 
-		if (max_entries - *examined < count)
-			count = (__u32)(max_entries - *examined);
-		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in, &outb, keys, vals,
+		if (max_entries - n < count)
+			count = (__u32)(max_entries - n);
+		if (n + count > cap) {
+			cap = cap ? cap * 2 : BATCH;
+			while (cap < n + count)
+				cap *= 2;
+			nv = realloc(vals, cap * sizeof(*vals));
+			if (!nv) {
+				err = -ENOMEM;
+				goto out;
+			}
+			vals = nv;
+		}
+		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in, &outb, keys, vals + n,
 					   &count, &opts);
 		if (err && err != -ENOENT)
 			goto out;
-		culprit_tw_fold(vals, count, d, out, max_out, nr);
-		*examined += count;
+		n += count;
 		if (err == -ENOENT) {	/* the last batch */
 			err = 0;
 			break;
@@ -47,7 +54,9 @@ int tw_owners(int map_fd, const struct tw_dest *d, size_t max_entries,
 		in = outb;
 		first = false;
 	}
-	culprit_tw_sort(out, *nr);
+	*out = vals;
+	*nr = n;
+	vals = NULL;
 out:
 	free(keys);
 	free(vals);

@@ -16,13 +16,12 @@
 #include "culprit.h"
 
 /*
- * Walks the collector's "timewait" map (map_fd), at most max_entries
- * entries (the cap), and counts the owners of the live entries toward d.
- * out (max_out) receives the owners, most sockets first; *nr their number,
- * *examined the entries read. 0 or -errno.
+ * Reads the collector's "timewait" map (map_fd) in batches, at most
+ * max_entries entries (the cap): *out (allocated; free it) and *nr. The
+ * owners toward a destination are then culprit_tw_fold() over them.
+ * 0 or -errno.
  */
-int tw_owners(int map_fd, const struct tw_dest *d, size_t max_entries,
-	      struct tw_owner *out, size_t max_out, size_t *nr, size_t *examined);
+int tw_read(int map_fd, size_t max_entries, struct tcpstate_tw **out, size_t *nr);
 
 /*
  * Reads every entry of the collector's "listeners" map (map_fd; its
