@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tw_owner.h - who owned the timewait sockets toward a destination: the
+ * BPF collector records the owner of the full socket (tgid, comm) when
+ * its timewait socket is born (struct tcpstate_tw). A TIME_WAIT socket
+ * holds no file, so sock_diag and /proc cannot name it; this can, while
+ * the owner is known (not for sockets older than the collector). And the
+ * listeners' accept queues from its "listeners" map, without a sock_diag
+ * query per namespace. Nothing here prints.
+ */
+#ifndef __TCPSTATE_TW_OWNER_H
+#define __TCPSTATE_TW_OWNER_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "culprit.h"
+
+/*
+ * Reads the collector's "timewait" map (map_fd) in batches, at most
+ * max_entries entries (the cap): *out (allocated; free it) and *nr. The
+ * owners toward a destination are then culprit_tw_fold() over them.
+ * 0 or -errno.
+ */
+int tw_read(int map_fd, size_t max_entries, struct tcpstate_tw **out, size_t *nr);
+
+/*
+ * Reads every entry of the collector's "listeners" map (map_fd; its
+ * accept_queue/accept_max are those of the last listeners_refresh run,
+ * which every snapshot read runs), at most max. *out is allocated (free
+ * it). 0 or -errno.
+ */
+int tw_listeners(int map_fd, size_t max, struct tcpstate_listener **out, size_t *nr);
+
+#endif /* __TCPSTATE_TW_OWNER_H */
