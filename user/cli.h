@@ -32,5 +32,6 @@ int cmd_summary(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif /* __TCPSTATE_CLI_H */
