@@ -224,6 +224,11 @@ static void build_rows(struct top_model *m, double dt, __u64 now_ns, __u64 count
 			r->entered = in >= in_base ? in - in_base : 0;
 			if (since > 0)
 				r->avg_rate = (double)r->entered / since;
+		} else {
+			/* No r yet: since the collector started counting. */
+			r->entered = in;
+			if (counting_ns)
+				r->avg_rate = (double)in / (counting_ns / 1e9);
 		}
 		r->samples = hist_count(st->duration[s]);
 		r->p50_us = hist_quantile_us(st->duration[s], 0.50);
@@ -377,12 +382,6 @@ int top_feed(struct top_model *m, const struct ts_snapshot *snap)
 	sum_scope(m, snap);
 	dt = m->has_prev && snap->taken_ns > m->prev_ns ?
 	     (snap->taken_ns - m->prev_ns) / 1e9 : 0;
-	if (!m->has_base) {
-		/* The first frame of a scope is the base rates are counted from. */
-		memcpy(m->base_trans, m->cur.transitions, sizeof(m->base_trans));
-		m->base_ns = snap->taken_ns;
-		m->has_base = true;
-	}
 	build_rows(m, dt, snap->taken_ns, snap->counting_ns);
 	m->dt_s = dt;
 	m->nr_trans = collect_trans(m, -1, -1, dt, m->trans, TOP_MAX_TRANSITIONS);

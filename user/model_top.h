@@ -73,8 +73,9 @@ struct top_row {
 	__s64 change;		/* since the previous frame */
 	bool change_known;	/* there was a previous frame of this scope */
 	double rate;		/* entries per second over the last frame; < 0: unknown */
-	double avg_rate;	/* entries per second since the rate base (r); < 0: unknown */
-	__u64 entered;		/* entries since the rate base */
+	/* Since the rate base: the last r, or (none yet) the collector's start. */
+	double avg_rate;	/* entries per second; < 0: unknown */
+	__u64 entered;		/* entries */
 	__u64 samples;		/* durations recorded */
 	__u64 p50_us, p90_us, p99_us, max_us;
 	__s64 peak;		/* highest count in the history */
@@ -82,7 +83,7 @@ struct top_row {
 
 struct top_transition {
 	int from, to;
-	__u64 since_base;	/* since the rate base */
+	__u64 since_base;	/* since the rate base (r, else the collector's start) */
 	double rate;		/* per second over the last frame; < 0: unknown */
 };
 

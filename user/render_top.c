@@ -30,7 +30,7 @@ struct lb {
 
 static struct lb lb_start(struct top_screen *scr, int attr)
 {
-	struct top_line *l = &scr->lines[scr->nr < TOP_LINES_MAX ? scr->nr++ : TOP_LINES_MAX - 1];
+	struct top_line *l = scr->nr < scr->limit ? &scr->lines[scr->nr++] : &scr->scratch;
 
 	l->attr = attr;
 	l->text[0] = '\0';
@@ -115,14 +115,12 @@ static void render_header(const struct top_model *m, const struct top_render_opt
 	else
 		snprintf(scope, sizeof(scope), "%u%s", m->scope,
 			 m->scope == m->self_inum ? " (own)" : "");
-	if (m->paused)
-		snprintf(right, sizeof(right), "PAUSED%s%s", o->clock ? " " : "",
-			 o->clock ? o->clock : "");
-	else if (o->clock)
+	if (o->clock)
 		snprintf(right, sizeof(right), "%s", o->clock);
-	lb_printf(&b, "tcpstate top  source %s  kernel %s  netns %s  every %gs",
-		  m->source && m->source[0] ? m->source : "-",
-		  m->kernel[0] ? m->kernel : "-", scope, m->interval_s);
+	lb_printf(&b, "tcpstate top  %ssource %s  every %gs  netns %s  kernel %s",
+		  m->paused ? "PAUSED  " : "",
+		  m->source && m->source[0] ? m->source : "-", m->interval_s, scope,
+		  m->kernel[0] ? m->kernel : "-");
 	if (right[0] && b.cells + 2 + (int)strlen(right) <= b.width) {
 		lb_pad(&b, b.width - (int)strlen(right));
 		lb_put(&b, right);
@@ -143,7 +141,8 @@ static void render_header(const struct top_model *m, const struct top_render_opt
 	}
 	if (h->verdict >= 0)
 		lb_printf(&b, "  self-check %s, %" PRIu64 " drifts, %" PRIu64 " re-counts",
-			  drift_verdict_name(h->verdict), (uint64_t)h->drifts,
+			  h->verdict == DRIFT_NONE ? "ok" : drift_verdict_name(h->verdict),
+			  (uint64_t)h->drifts,
 			  (uint64_t)h->repairs);
 	lb_printf(&b, "  sort %s  frame %" PRIu64, top_sort_name(m->sort),
 		  (uint64_t)m->frames);
@@ -332,23 +331,26 @@ static void fmt_trans(char *buf, size_t len, const struct top_transition *t)
 	snprintf(a, sizeof(a), "%s", fa ? fa : state_name_r(t->from, r, sizeof(r)));
 	snprintf(b, sizeof(b), "%s", ta ? ta : state_name_r(t->to, r, sizeof(r)));
 	fmt_rate(r, sizeof(r), t->rate);
-	snprintf(buf, len, "%-12s> %-12s %7s/s %9" PRIu64, a, b, r, (uint64_t)t->since_base);
+	snprintf(buf, len, "%-10s>%-10s %6s/s %7" PRIu64, a, b, r, (uint64_t)t->since_base);
 }
 
 static void fmt_listener(char *buf, size_t len, const struct top_listener *l, bool ns)
 {
-	char nsb[16] = "";
+	int n = snprintf(buf, len, "%-4s %5u %4u/%-4u %3.0f%% %4u",
+			 l->family == AF_INET6 ? "tcp6" : "tcp", l->port, l->accept_queue,
+			 l->accept_max, l->use * 100.0, l->syn_recv);
 
-	if (ns)
-		snprintf(nsb, sizeof(nsb), "%u", l->netns);
-	snprintf(buf, len, "%-5s %5u %10s %4u/%-5u %3.0f%% %5u", l->family == AF_INET6 ? "tcp6" : "tcp",
-		 l->port, nsb, l->accept_queue, l->accept_max, l->use * 100.0, l->syn_recv);
+	if (ns && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " %10u", l->netns);
 }
+
+static const char trans_title[] = "TRANSITION               NOW/s SINCE-R";
+static const char listen_title[] = "LSTN  PORT   ACCEPTQ  USE SYNQ";
 
 static void render_lower(const struct top_model *m, struct top_screen *scr, int rows)
 {
 	bool side = scr->width >= 80;
-	int half = side ? scr->width / 2 : scr->width;
+	int half = side ? scr->width / 2 - 1 : scr->width;
 	char tbuf[128], lbuf[128];
 	int nt, nl;
 	struct lb b;
@@ -367,10 +369,12 @@ static void render_lower(const struct top_model *m, struct top_screen *scr, int 
 		nl = m->nr_listeners ? (int)m->nr_listeners : 1;
 
 	b = lb_start(scr, TOP_A_TITLE);
-	lb_put(&b, "TRANSITION                    NOW     SINCE-R");
+	lb_put(&b, trans_title);
 	if (side) {
 		lb_pad(&b, half);
-		lb_put(&b, "LISTEN PORT      NETNS ACCEPTQ    USE  SYNQ");
+		lb_put(&b, listen_title);
+		if (!m->scope)
+			lb_put(&b, "      NETNS");
 	}
 	lb_fill(&b);
 	for (int i = 0; i < (side ? (nt > nl ? nt : nl) : nt); i++) {
@@ -395,7 +399,9 @@ static void render_lower(const struct top_model *m, struct top_screen *scr, int 
 	if (side)
 		return;
 	b = lb_start(scr, TOP_A_TITLE);
-	lb_put(&b, "LISTEN PORT      NETNS ACCEPTQ    USE  SYNQ");
+	lb_put(&b, listen_title);
+	if (!m->scope)
+		lb_put(&b, "      NETNS");
 	lb_fill(&b);
 	for (int i = 0; i < nl; i++) {
 		b = lb_start(scr, TOP_A_NORMAL);
@@ -606,6 +612,8 @@ void top_render(const struct top_model *m, const struct top_render_opts *o,
 	scr->nr = 0;
 	scr->width = w > TOP_WIDTH_MAX ? TOP_WIDTH_MAX : w;
 	scr->height = o->height > 0 ? (o->height > TOP_LINES_MAX ? TOP_LINES_MAX : o->height) : 0;
+	/* The body stops one line short of the bottom: the key bar's. */
+	scr->limit = scr->height ? (size_t)scr->height - 1 : TOP_LINES_MAX;
 	render_header(m, o, scr);
 	/* Alerts: up to 3 lines at 24 rows, more on a taller screen. */
 	render_alerts(m, scr, scr->height ? (scr->height >= 30 ? 6 : scr->height >= 20 ? 3 : 1) :
@@ -618,12 +626,12 @@ void top_render(const struct top_model *m, const struct top_render_opts *o,
 		render_nspick(m, scr, rows_left(scr, 1));
 		goto keys;
 	}
-	render_table(m, o, scr, true);
-	rows = rows_left(scr, 1);
 	if (m->view == TOP_VIEW_DETAIL) {
-		render_detail(m, o, scr, rows);
+		render_detail(m, o, scr, rows_left(scr, 1));
 		goto keys;
 	}
+	render_table(m, o, scr, true);
+	rows = rows_left(scr, 1);
 	if (scr->height) {
 		/* The culprits get what the transitions and listeners leave. */
 		int lower = rows >= 10 ? (rows + 1) / 2 : rows;
@@ -639,8 +647,10 @@ keys:
 		while ((int)scr->nr < scr->height - 1)
 			lb_start(scr, TOP_A_NORMAL);
 	/* The key bar is for a terminal; a plain frame goes without. */
-	if (scr->height && (int)scr->nr < scr->height)
+	if (scr->height) {
+		scr->limit = scr->height;
 		render_keys(m, scr);
+	}
 }
 
 int top_render_plain(FILE *f, const struct top_screen *scr)

@@ -37,7 +37,9 @@ struct top_line {
 struct top_screen {
 	int width, height;
 	size_t nr;
+	size_t limit;			/* lines past it go to scratch: the body's end */
 	struct top_line lines[TOP_LINES_MAX];
+	struct top_line scratch;
 };
 
 struct top_render_opts {
