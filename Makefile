@@ -23,7 +23,8 @@ INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	  $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 BPF_CFLAGS := -g -O2 -Wall -Werror=undef -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH)
 
 # System include paths clang needs for -target bpf (asm/types.h etc.).
@@ -34,6 +35,7 @@ USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_par
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o sockstat.o drift.o repair.o \
 	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o \
+	     sockdiag.o culprit.o model_alerts.o \
 	     model_top.o render_top.o cmd_top.o tui.o
 # tcpstated: the same library objects, its own main and loop (no top, no curses).
 DAEMON_OBJS := tcpstated.o daemon.o config.o prune.o \

@@ -22,6 +22,8 @@ enum key_type {
 	KEY_PATH,	/* an absolute path */
 	KEY_CHOICE,	/* one of choices[] */
 	KEY_LEVEL,	/* a log level (log_level_parse) */
+	KEY_NUMBER,	/* a double: decimal with an optional fraction, in [dmin, dmax] */
+	KEY_HOOK,	/* an absolute path, or "" (none); executed without a shell */
 };
 
 struct config_key {
@@ -31,6 +33,8 @@ struct config_key {
 	size_t size;			/* its size (strings) */
 	unsigned long min, max;		/* KEY_ULONG */
 	const char *const *choices;	/* KEY_CHOICE, NULL-terminated */
+	double dmin, dmax;		/* KEY_NUMBER */
+	bool integer;			/* KEY_NUMBER: no fraction */
 };
 
 static const char *const sources[] = { "auto", "bpf", "module", NULL };
@@ -45,6 +49,25 @@ static const struct config_key keys[] = {
 	{ "max_series", KEY_ULONG, F(max_series), .min = 1, .max = 1000000 },
 	{ "log_level", KEY_LEVEL, F(log_level) },
 	{ "prune_every", KEY_ULONG, F(prune_every), .min = 0, .max = 1000000 },
+	/* Alerts: the warning threshold under the alert's name, 0 turns it off. */
+#define TH(name, kind, max, integ) \
+	{ name, KEY_NUMBER, F(alerts.th[kind].warning), .dmax = max, .integer = integ }, \
+	{ name "_critical", KEY_NUMBER, F(alerts.th[kind].critical), .dmax = max, .integer = integ }
+	TH("time_wait_count", ALERT_TIME_WAIT_COUNT, 1e8, true),
+	TH("time_wait_growth", ALERT_TIME_WAIT_GROWTH, 1e7, false),
+	TH("close_wait_count", ALERT_CLOSE_WAIT_COUNT, 1e8, true),
+	TH("close_wait_age_seconds", ALERT_CLOSE_WAIT_AGE, 1e7, false),
+	TH("accept_queue_ratio", ALERT_ACCEPT_QUEUE, 1, false),
+	TH("port_use_ratio", ALERT_PORT_USE, 1, false),
+#undef TH
+	{ "alert_hysteresis", KEY_NUMBER, F(alerts.hysteresis), .dmax = 0.9 },
+	{ "alert_hold_seconds", KEY_NUMBER, F(alerts.hold_s), .dmax = 86400 },
+	{ "time_wait_growth_window", KEY_NUMBER, F(alerts.growth_window_s), .dmin = 1,
+	  .dmax = 86400 },
+	{ "alert_max_sockets", KEY_ULONG, F(alert_max_sockets), .min = 1, .max = 10000000 },
+	{ "alert_max_subjects", KEY_ULONG, F(alert_max_subjects), .min = 1, .max = 100000 },
+	{ "alert_hook", KEY_HOOK, F(alert_hook) },
+	{ "alert_hook_timeout", KEY_ULONG, F(alert_hook_timeout), .min = 1, .max = 3600 },
 };
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -60,6 +83,18 @@ void config_defaults(struct tsd_config *cfg)
 	cfg->max_series = 4096;
 	cfg->log_level = LOG_INFO;
 	cfg->prune_every = 40;
+	cfg->alerts.th[ALERT_TIME_WAIT_COUNT] = (struct alert_threshold){ 50000, 200000 };
+	cfg->alerts.th[ALERT_TIME_WAIT_GROWTH] = (struct alert_threshold){ 500, 0 };
+	cfg->alerts.th[ALERT_CLOSE_WAIT_COUNT] = (struct alert_threshold){ 1000, 10000 };
+	cfg->alerts.th[ALERT_CLOSE_WAIT_AGE] = (struct alert_threshold){ 300, 3600 };
+	cfg->alerts.th[ALERT_ACCEPT_QUEUE] = (struct alert_threshold){ 0.9, 1.0 };
+	cfg->alerts.th[ALERT_PORT_USE] = (struct alert_threshold){ 0.7, 0.9 };
+	cfg->alerts.hysteresis = 0.1;
+	cfg->alerts.hold_s = 30;
+	cfg->alerts.growth_window_s = 60;
+	cfg->alert_max_sockets = 100000;
+	cfg->alert_max_subjects = 1024;
+	cfg->alert_hook_timeout = 10;
 }
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
@@ -81,6 +116,43 @@ static const struct config_key *find_key(const char *name)
 		if (!strcmp(keys[i].name, name))
 			return &keys[i];
 	return NULL;
+}
+
+/* "12", "0.75": digits with at most one '.', in [dmin, dmax]. */
+static int set_number(const struct config_key *k, const char *v, double *out,
+		      char *err, size_t errlen)
+{
+	size_t dots = 0, digits = 0;
+	double d;
+	char *end;
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '.')
+			dots++;
+		else if (isdigit((unsigned char)*p))
+			digits++;
+		else
+			digits = 0, dots = 2;
+		if (dots > 1)
+			break;
+	}
+	if (!digits || dots > 1 || (k->integer && dots)) {
+		say(err, errlen, "%s: '%s' is not %s", k->name, v,
+		    k->integer ? "a whole number" : "a number");
+		return -EINVAL;
+	}
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno == ERANGE || *end) {
+		say(err, errlen, "%s: '%s' is not a number", k->name, v);
+		return -EINVAL;
+	}
+	if (d < k->dmin || d > k->dmax) {
+		say(err, errlen, "%s: %s is out of range (%g-%g)", k->name, v, k->dmin, k->dmax);
+		return -EINVAL;
+	}
+	*out = d;
+	return 0;
 }
 
 static int set_key(struct tsd_config *cfg, const struct config_key *k,
@@ -129,6 +201,24 @@ static int set_key(struct tsd_config *cfg, const struct config_key *k,
 			}
 		say(err, errlen, "%s: '%s' is not one of auto, bpf, module", k->name, v);
 		return -EINVAL;
+	case KEY_NUMBER:
+		return set_number(k, v, (double *)field, err, errlen);
+	case KEY_HOOK:
+		if (!strcmp(v, "\"\"") || !strcmp(v, "none")) {
+			field[0] = '\0';
+			return 0;
+		}
+		if (v[0] != '/' || strpbrk(v, " \t")) {
+			say(err, errlen, "%s: '%s' is not an absolute path (it is run without a "
+			    "shell: no arguments; 'none' for no hook)", k->name, v);
+			return -EINVAL;
+		}
+		if (strlen(v) >= k->size) {
+			say(err, errlen, "%s: the path is too long", k->name);
+			return -EINVAL;
+		}
+		strcpy(field, v);
+		return 0;
 	case KEY_LEVEL:
 		lvl = log_level_parse(v);
 		if (lvl < 0) {
@@ -168,7 +258,7 @@ static char *trim(char *s)
 
 /* One line (NUL-terminated, no newline); 0 or -EINVAL with msg. */
 static int parse_line(char *line, struct tsd_config *cfg, bool *seen,
-		      char *msg, size_t len)
+		      unsigned int *at, unsigned int lineno, char *msg, size_t len)
 {
 	const struct config_key *k;
 	char *eq, *key, *val;
@@ -198,6 +288,7 @@ static int parse_line(char *line, struct tsd_config *cfg, bool *seen,
 		return -EINVAL;
 	}
 	seen[k - keys] = true;
+	at[k - keys] = lineno;
 	if (!*val) {
 		say(msg, len, "%s: no value after '='", key);
 		return -EINVAL;
@@ -210,6 +301,7 @@ int config_parse(const char *text, const char *file, struct tsd_config *cfg,
 {
 	struct tsd_config next = *cfg;
 	bool seen[NKEYS] = {};
+	unsigned int at[NKEYS] = {};
 	char line[4096], msg[512];
 	unsigned int lineno = 0;
 	const char *p = text;
@@ -226,11 +318,31 @@ int config_parse(const char *text, const char *file, struct tsd_config *cfg,
 		}
 		memcpy(line, p, n);
 		line[n] = '\0';
-		if (parse_line(line, &next, seen, msg, sizeof(msg))) {
+		if (parse_line(line, &next, seen, at, lineno, msg, sizeof(msg))) {
 			say(err, errlen, "%s:%u: %s", file, lineno, msg);
 			return -EINVAL;
 		}
 		p += n + (nl ? 1 : 0);
+	}
+	/* A critical level under its warning could never be reached in order. */
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct config_key *w = &keys[i], *c = &keys[i + 1];
+		double wv, cv;
+
+		size_t wl = strlen(w->name);
+
+		if (i + 1 == NKEYS || w->type != KEY_NUMBER || strncmp(c->name, w->name, wl) ||
+		    strcmp(c->name + wl, "_critical"))
+			continue;
+		wv = *(const double *)((const char *)&next + w->off);
+		cv = *(const double *)((const char *)&next + c->off);
+		if (cv > 0 && cv < wv) {
+			unsigned int l = at[i + 1] > at[i] ? at[i + 1] : at[i];
+
+			say(err, errlen, "%s:%u: %s %g is below %s %g", file, l,
+			    c->name, cv, w->name, wv);
+			return -EINVAL;
+		}
 	}
 	*cfg = next;
 	return 0;
@@ -307,6 +419,9 @@ int config_get(const struct tsd_config *cfg, const char *key, char *buf, size_t 
 		break;
 	case KEY_LEVEL:
 		snprintf(buf, len, "%s", log_level_name(*(const int *)field));
+		break;
+	case KEY_NUMBER:
+		snprintf(buf, len, "%g", *(const double *)field);
 		break;
 	default:
 		snprintf(buf, len, "%s", field);

@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include "model_alerts.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/tcpstate/tcpstated.conf"
 #define CONFIG_MAX_BYTES	(64 * 1024)
@@ -26,6 +27,12 @@ struct tsd_config {
 	unsigned long max_series;	/* transition series, all namespaces */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	unsigned long prune_every;	/* intervals between prunes; 0: never */
+	/* Alerts (Documentation/alerts.rst); shared with tcpstate alerts. */
+	struct alert_rules alerts;	/* thresholds, hysteresis, hold, window */
+	unsigned long alert_max_sockets; /* sockets examined per lookup */
+	unsigned long alert_max_subjects; /* alert states tracked */
+	char alert_hook[PATH_MAX];	/* run on fire and resolve; "" none */
+	unsigned long alert_hook_timeout; /* seconds before it is killed */
 };
 
 /* The built-in defaults (every key's default). */

@@ -27,6 +27,44 @@ TEST(defaults_without_a_file)
 	EXPECT_UEQ(c.max_series, 4096);
 	EXPECT_EQ(c.log_level, LOG_INFO);
 	EXPECT_UEQ(c.prune_every, 40);
+	EXPECT_TRUE(c.alerts.th[ALERT_CLOSE_WAIT_COUNT].warning == 1000);
+	EXPECT_TRUE(c.alerts.th[ALERT_PORT_USE].warning == 0.7);
+	EXPECT_TRUE(c.alerts.th[ALERT_PORT_USE].critical == 0.9);
+	EXPECT_TRUE(c.alerts.hysteresis == 0.1);
+	EXPECT_STREQ(c.alert_hook, "");
+}
+
+TEST(alert_keys_set)
+{
+	static const char text[] =
+		"close_wait_count = 2000\n"
+		"close_wait_count_critical = 0\n"
+		"port_use_ratio = 0.5\n"
+		"accept_queue_ratio = 1\n"
+		"alert_hold_seconds = 0\n"
+		"alert_hook = /usr/local/bin/page-me\n"
+		"alert_hook = none\n";
+	struct tsd_config c;
+	char err[256] = "", buf[64];
+
+	config_defaults(&c);
+	/* alert_hook twice is a duplicate. */
+	ASSERT_EQ(config_parse(text, "a.conf", &c, err, sizeof(err)), -EINVAL);
+	EXPECT_STRSTR(err, "a.conf:7: duplicate key 'alert_hook'");
+	ASSERT_EQ(config_parse("close_wait_count = 2000\nclose_wait_count_critical = 0\n"
+			       "port_use_ratio = 0.5\naccept_queue_ratio = 1\n"
+			       "alert_hold_seconds = 0\nalert_hook = /usr/local/bin/page-me\n",
+			       "a.conf", &c, err, sizeof(err)), 0);
+	EXPECT_TRUE(c.alerts.th[ALERT_CLOSE_WAIT_COUNT].warning == 2000);
+	EXPECT_TRUE(c.alerts.th[ALERT_CLOSE_WAIT_COUNT].critical == 0);
+	EXPECT_TRUE(c.alerts.th[ALERT_PORT_USE].warning == 0.5);
+	EXPECT_TRUE(c.alerts.th[ALERT_ACCEPT_QUEUE].warning == 1);
+	EXPECT_TRUE(c.alerts.hold_s == 0);
+	EXPECT_STREQ(c.alert_hook, "/usr/local/bin/page-me");
+	ASSERT_EQ(config_get(&c, "port_use_ratio", buf, sizeof(buf)), 0);
+	EXPECT_STREQ(buf, "0.5");
+	EXPECT_EQ(config_set(&c, "alert_hook", "none", err, sizeof(err)), 0);
+	EXPECT_STREQ(c.alert_hook, "");
 }
 
 TEST(every_key_set)
@@ -85,6 +123,24 @@ static const struct {
 	{ "interval = 5 # five\n", "b.conf:1:", "is not a number" },
 	{ "\n\n\n\nprune_every = x\n", "b.conf:5:", "is not a number" },
 	{ "Interval = 5\n", "b.conf:1:", "unknown key 'Interval'" },
+	/* Alerts. */
+	{ "close_wait_counts = 5\n", "b.conf:1:", "unknown key 'close_wait_counts'" },
+	{ "tcp_state_alert = 1\n", "b.conf:1:", "unknown key" },
+	{ "port_use_ratio = 1.5\n", "b.conf:1:", "out of range (0-1)" },
+	{ "accept_queue_ratio = -0.5\n", "b.conf:1:", "is not a number" },
+	{ "close_wait_count = 1.5\n", "b.conf:1:", "not a whole number" },
+	{ "close_wait_count = 1e3\n", "b.conf:1:", "not a whole number" },
+	{ "close_wait_age_seconds = nan\n", "b.conf:1:", "is not a number" },
+	{ "close_wait_age_seconds = 1.2.3\n", "b.conf:1:", "is not a number" },
+	{ "time_wait_count = 100000001\n", "b.conf:1:", "out of range" },
+	{ "alert_hysteresis = 0.95\n", "b.conf:1:", "out of range" },
+	{ "time_wait_growth_window = 0\n", "b.conf:1:", "out of range" },
+	{ "alert_max_sockets = 0\n", "b.conf:1:", "out of range" },
+	{ "alert_hook = notify.sh\n", "b.conf:1:", "not an absolute path" },
+	{ "alert_hook = /bin/sh -c 'x'\n", "b.conf:1:", "without a shell" },
+	{ "close_wait_count = 10\n\nclose_wait_count_critical = 5\n", "b.conf:3:",
+	  "close_wait_count_critical 5 is below close_wait_count 10" },
+	{ "port_use_ratio = 0.95\n", "b.conf:1:", "port_use_ratio_critical 0.9 is below" },
 };
 
 TEST(bad_files_refused_with_their_line)

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * culprit.c - socket inode -> process, and culprit groups (culprit.h).
+ *
+ * The map is an open-addressing hash of inode -> pid, sized for
+ * max_entries at half load, filled by one walk of /proc/[0-9]*\/fd.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include "culprit.h"
+
+struct slot {
+	__u32 inode;		/* 0: empty */
+	pid_t pid;
+};
+
+struct culprit_map {
+	struct slot *slots;
+	size_t nslots;		/* a power of two */
+	size_t max_entries;
+	__u64 min_rebuild_ns;
+	__u64 built_ns;		/* when the last walk ended; 0: never */
+	struct culprit_map_stats st;
+};
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+struct culprit_map *culprit_map_new(size_t max_entries, __u64 min_rebuild_ns)
+{
+	struct culprit_map *m;
+	size_t n = 16;
+
+	if (!max_entries)
+		return NULL;
+	while (n < max_entries * 2)
+		n *= 2;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->slots = calloc(n, sizeof(*m->slots));
+	if (!m->slots) {
+		free(m);
+		return NULL;
+	}
+	m->nslots = n;
+	m->max_entries = max_entries;
+	m->min_rebuild_ns = min_rebuild_ns;
+	return m;
+}
+
+void culprit_map_free(struct culprit_map *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m);
+}
+
+static size_t hash(__u32 inode, size_t mask)
+{
+	return (size_t)((inode * 2654435761u) & mask);
+}
+
+static struct slot *find(struct culprit_map *m, __u32 inode)
+{
+	size_t mask = m->nslots - 1;
+
+	for (size_t i = hash(inode, mask);; i = (i + 1) & mask)
+		if (m->slots[i].inode == inode || !m->slots[i].inode)
+			return &m->slots[i];
+}
+
+int culprit_parse_socket_link(const char *t, __u32 *inode)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (strncmp(t, "socket:[", 8))
+		return -EINVAL;
+	p = t + 8;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 0xffffffffu)
+			return -EINVAL;
+	}
+	if (p[0] != ']' || p[1] || !v)
+		return -EINVAL;
+	*inode = (__u32)v;
+	return 0;
+}
+
+int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
+{
+	__u64 t0 = mono_ns();
+	struct dirent *de, *fe;
+	char path[64], target[64];
+	DIR *proc, *fds;
+
+	memset(m->slots, 0, m->nslots * sizeof(*m->slots));
+	m->st.entries = 0;
+	m->st.truncated = false;
+	m->st.fds_seen = 0;
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while ((de = readdir(proc)) && !m->st.truncated) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		int dfd;
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;	/* exited, or a kernel thread's */
+		fds = fdopendir(dfd);
+		if (!fds) {
+			close(dfd);
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			struct slot *s;
+			ssize_t n;
+			__u32 ino;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			n = readlinkat(dirfd(fds), fe->d_name, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			m->st.fds_seen++;
+			if (culprit_parse_socket_link(target, &ino))
+				continue;
+			s = find(m, ino);
+			if (s->inode)
+				continue;	/* the lowest pid wins: /proc is in pid order */
+			if (m->st.entries == m->max_entries) {
+				m->st.truncated = true;
+				break;
+			}
+			s->inode = ino;
+			s->pid = (pid_t)pid;
+			m->st.entries++;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	m->st.rebuilds++;
+	m->st.last_walk_ns = mono_ns() - t0;
+	m->built_ns = now_ns ? now_ns : 1;
+	return 0;
+}
+
+int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *pid)
+{
+	struct slot *s;
+	int err;
+
+	if (!inode)
+		return -ENOENT;
+	s = find(m, inode);
+	if (s->inode) {
+		*pid = s->pid;
+		return 0;
+	}
+	if (m->built_ns && now_ns < m->built_ns + m->min_rebuild_ns)
+		return -ENOENT;
+	err = culprit_map_rebuild(m, now_ns);
+	if (err)
+		return err;
+	s = find(m, inode);
+	if (!s->inode)
+		return -ENOENT;
+	*pid = s->pid;
+	return 0;
+}
+
+void culprit_map_stats(const struct culprit_map *m, struct culprit_map_stats *st)
+{
+	*st = m->st;
+}
+
+/* Reads up to len-1 bytes of a file; the length, or -errno. */
+static ssize_t slurp(const char *path, char *buf, size_t len)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+const char *culprit_container(const char *cg, char *buf, size_t len)
+{
+	const char *p, *last = NULL, *unit = NULL;
+
+	buf[0] = '\0';
+	/* The last 64-hex-digit run that is a whole path component's id. */
+	for (p = cg; *p; p++) {
+		if ((p == cg || !isxdigit((unsigned char)p[-1])) && all_hex(p, 64) &&
+		    (strlen(p) == 64 || !isxdigit((unsigned char)p[64])))
+			last = p;
+	}
+	if (last) {
+		snprintf(buf, len, "%.12s", last);
+		return buf;
+	}
+	/* Else the innermost systemd service or scope that is not a session. */
+	for (p = cg; (p = strchr(p, '/')); p++) {
+		const char *e = strchr(p + 1, '/');
+		size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+		if ((n > 8 && !strncmp(p + 1 + n - 8, ".service", 8)) ||
+		    (n > 6 && !strncmp(p + 1 + n - 6, ".scope", 6))) {
+			if (strncmp(p + 1, "session-", 8) && strncmp(p + 1, "user@", 5))
+				unit = p + 1;
+		}
+	}
+	if (unit) {
+		const char *e = strchr(unit, '/');
+
+		snprintf(buf, len, "%.*s", (int)(e ? e - unit : (long)strlen(unit)), unit);
+	}
+	return buf;
+}
+
+/*
+ * The cgroup to show from /proc/PID/cgroup: the v2 ("0::") path unless it
+ * is the root, else the first v1 hierarchy that is not at its root, as
+ * "controller:path"; "" when all are at the root.
+ */
+static void pick_cgroup(char *text, char *out, size_t len)
+{
+	char *line, *save = NULL, *v1 = NULL;
+
+	out[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		if (!strcmp(c2 + 1, "/"))
+			continue;
+		if (!strncmp(line, "0::", 3)) {
+			snprintf(out, len, "%s", c2 + 1);
+			return;
+		}
+		if (!v1)
+			v1 = c1 + 1;
+	}
+	if (v1)
+		snprintf(out, len, "%s", v1);
+}
+
+int culprit_proc_read_at(const char *root, pid_t pid, struct culprit_proc *p)
+{
+	char path[128], buf[4096];
+	ssize_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	snprintf(path, sizeof(path), "%s/%d/comm", root, (int)pid);
+	n = slurp(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT || n == -ESRCH ? -ENOENT : (int)n;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(p->comm) - 1, buf);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", root, (int)pid);
+	n = slurp(path, buf, sizeof(p->cmdline));
+	if (n > 0) {
+		while (n > 0 && !buf[n - 1])
+			n--;
+		for (ssize_t i = 0; i < n; i++)
+			if (!buf[i] || buf[i] == '\n' || buf[i] == '\t')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		snprintf(p->cmdline, sizeof(p->cmdline), "%.*s", (int)sizeof(p->cmdline) - 1, buf);
+	}
+	snprintf(path, sizeof(path), "%s/%d/cgroup", root, (int)pid);
+	if (slurp(path, buf, sizeof(buf)) > 0) {
+		pick_cgroup(buf, p->cgroup, sizeof(p->cgroup));
+		culprit_container(p->cgroup, p->container, sizeof(p->container));
+	}
+	return 0;
+}
+
+int culprit_proc_read(pid_t pid, struct culprit_proc *p)
+{
+	return culprit_proc_read_at("/proc", pid, p);
+}
+
+static void key_of(const struct sockdiag_row *r, pid_t pid, unsigned int by,
+		   struct culprit_key *k)
+{
+	size_t alen = r->family == AF_INET6 ? 16 : 4;
+
+	memset(k, 0, sizeof(*k));
+	k->family = r->family;
+	if (by & CULPRIT_BY_LADDR)
+		memcpy(k->laddr, r->saddr, alen);
+	if (by & CULPRIT_BY_LPORT)
+		k->lport = r->sport;
+	if (by & CULPRIT_BY_PEER_ADDR)
+		memcpy(k->peer, r->daddr, alen);
+	if (by & CULPRIT_BY_PEER_PORT)
+		k->pport = r->dport;
+	if (by & CULPRIT_BY_PID)
+		k->pid = pid;
+	if (by & CULPRIT_BY_STATE)
+		k->state = r->state;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct culprit_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->oldest_ms != y->oldest_ms)
+		return x->oldest_ms > y->oldest_ms ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
+		  unsigned int by, size_t max_groups, struct culprit_group **out,
+		  size_t *nr_out, size_t *dropped)
+{
+	struct culprit_group *g = NULL;
+	size_t ng = 0, drop = 0;
+
+	if (max_groups) {
+		g = calloc(max_groups, sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+	}
+	/* Linear in groups: max_groups is small (an alert names a few). */
+	for (size_t i = 0; i < nr; i++) {
+		const struct sockdiag_row *r = &rows[i];
+		long long age = sockdiag_age_ms(r);
+		struct culprit_key k;
+		size_t j;
+
+		key_of(r, pids ? pids[i] : 0, by, &k);
+		for (j = 0; j < ng; j++)
+			if (!memcmp(&g[j].key, &k, sizeof(k)))
+				break;
+		if (j == ng) {
+			if (ng == max_groups) {
+				drop++;
+				continue;
+			}
+			g[ng].key = k;
+			g[ng].oldest_ms = age;
+			g[ng].lport_min = g[ng].lport_max = r->sport;
+			g[ng].sample = *r;
+			ng++;
+		} else if (age > g[j].oldest_ms) {
+			g[j].oldest_ms = age;
+			g[j].sample = *r;
+		}
+		g[j].count++;
+		if (!g[j].any_pid && pids && pids[i])
+			g[j].any_pid = pids[i];
+		if (r->sport < g[j].lport_min)
+			g[j].lport_min = r->sport;
+		if (r->sport > g[j].lport_max)
+			g[j].lport_max = r->sport;
+	}
+	if (ng)
+		qsort(g, ng, sizeof(*g), cmp_group);
+	*out = g;
+	*nr_out = ng;
+	if (dropped)
+		*dropped = drop;
+	return 0;
+}
