@@ -35,10 +35,10 @@ USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_par
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o sockstat.o drift.o repair.o \
 	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o \
-	     sockdiag.o culprit.o model_alerts.o \
+	     sockdiag.o culprit.o model_alerts.o config.o \
 	     model_top.o render_top.o cmd_top.o tui.o
 # tcpstated: the same library objects, its own main and loop (no top, no curses).
-DAEMON_OBJS := tcpstated.o daemon.o config.o prune.o \
+DAEMON_OBJS := tcpstated.o daemon.o prune.o \
 	       $(filter-out tcpstate.o model_top.o render_top.o cmd_top.o tui.o,$(USER_OBJS))
 # ncursesw: top's terminal (wide characters for the sparklines).
 CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)

@@ -16,13 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "config.h"
+#include "culprit.h"
+#include "model_alerts.h"
 #include "model_top.h"
 #include "netns.h"
 #include "render_top.h"
+#include "sockdiag.h"
 #include "source.h"
 #include "tui.h"
 
@@ -38,6 +43,8 @@ static const char usage[] =
 "                      not a terminal)\n"
 "  -A, --all-netns     every network namespace (n chooses one)\n"
 "  -s, --source SRC    bpf, module or auto (default: auto)\n"
+"  -c, --config FILE   the alert rules, as tcpstated's (default:\n"
+"                      " CONFIG_DEFAULT_PATH " when it exists)\n"
 "  -v, --verbose       say more on stderr\n"
 "  -h, --help          this help\n"
 "\n"
@@ -101,20 +108,373 @@ static void name_namespaces(struct top_model *m)
 			netns_name(m->ns[i].inum, m->ns[i].name, sizeof(m->ns[i].name));
 }
 
+/* ---------------------------------------------------------------- culprits */
+
 /*
- * The culprit seam: sockets behind the TIME_WAIT and CLOSE_WAIT rows.
- * No finder is built into this version (the alerts work provides
- * sockdiag/culprit); the model then says none ran.
+ * The culprit finder behind the TIME_WAIT and CLOSE_WAIT rows (sockdiag.h,
+ * culprit.h): at most once per interval, only for the namespaces shown
+ * (the scope; with every namespace in scope, the TOP_LOOKUP_NS with the
+ * most such sockets), and at most TOP_LOOKUP_ROWS sockets each.
+ * CLOSE_WAIT is grouped by local port and process, TIME_WAIT (which has
+ * no process any more) by peer address and port.
  */
-static void find_culprits(struct top_model *m)
+#define TOP_LOOKUP_NS		4
+#define TOP_LOOKUP_ROWS		20000
+#define TOP_LOOKUP_GROUPS	6	/* keys shown per state and namespace */
+#define TOP_GROUP_KEYS		64	/* keys counted before the largest are chosen */
+#define TOP_INODE_MAP		65536
+#define TOP_NETNS_REFRESH_NS	(10 * 1000000000ULL)
+
+struct finder {
+	struct culprit_map *map;
+	struct netns_info *ns;		/* paths of the namespaces, for setns */
+	size_t nr_ns;
+	__u64 ns_at;			/* when ns was listed */
+	__u64 last_ns;			/* the last lookup */
+	__u32 last_scope;
+	bool failed;			/* said once why lookups fail */
+	struct top_culprit found[TOP_MAX_CULPRITS];
+	size_t nr_found;
+	/* The oldest CLOSE_WAIT found per namespace, for the age alert. */
+	__u32 cw_ns[TOP_LOOKUP_NS];
+	__u64 cw_age_s[TOP_LOOKUP_NS];
+	__s64 cw_count[TOP_LOOKUP_NS];
+	size_t nr_cw;
+};
+
+static struct finder finder;
+
+/* The path that opens inum: NULL for the caller's own, "" when unknown. */
+static const char *netns_path_of(__u32 inum, __u32 self)
 {
-	(void)m;
+	__u64 now = now_ns();
+
+	if (inum == self)
+		return NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < finder.nr_ns; i++)
+			if (finder.ns[i].inum == inum)
+				return finder.ns[i].path;
+		if (pass || (finder.ns_at && now - finder.ns_at < TOP_NETNS_REFRESH_NS))
+			break;
+		free(finder.ns);
+		finder.ns = NULL;
+		finder.nr_ns = 0;
+		finder.ns_at = now;
+		if (netns_list(&finder.ns, &finder.nr_ns))
+			finder.nr_ns = 0;
+	}
+	return "";
 }
 
-/* The alert seam: the active alerts, none until the alerts model is in. */
-static void find_alerts(struct top_model *m)
+static void add_groups(const struct culprit_group *g, size_t ng, __u32 inum)
 {
-	(void)m;
+	for (size_t i = 0; i < ng && finder.nr_found < TOP_MAX_CULPRITS; i++) {
+		struct top_culprit *c = &finder.found[finder.nr_found++];
+		struct culprit_proc p;
+
+		memset(c, 0, sizeof(*c));
+		c->state = g[i].key.state;
+		c->netns = inum;
+		c->family = g[i].sample.family;
+		c->lport = g[i].key.lport;
+		c->rport = g[i].key.pport;
+		memcpy(c->raddr, g[i].key.peer, sizeof(c->raddr));
+		c->sockets = g[i].count > UINT32_MAX ? UINT32_MAX : (__u32)g[i].count;
+		c->age_s = g[i].oldest_ms > 0 ? (__u64)g[i].oldest_ms / 1000 : 0;
+		c->pid = g[i].any_pid > 0 ? (__u32)g[i].any_pid : 0;
+		if (c->pid && !culprit_proc_read(g[i].any_pid, &p))
+			snprintf(c->comm, sizeof(c->comm), "%s", p.comm);
+	}
+}
+
+/*
+ * TIME_WAIT by destination (peer address and port: the client that closes
+ * first, a crawler's ports toward one server) or by local port (the
+ * server that closes first, whose peers' ports all differ): whichever
+ * names more sockets in its largest key.
+ */
+static int group_time_wait(const struct sockdiag_row *tw, size_t ntw,
+			   struct culprit_group **g, size_t *ng)
+{
+	static const unsigned int by[2] = {
+		CULPRIT_BY_STATE | CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT,
+		CULPRIT_BY_STATE | CULPRIT_BY_LPORT,
+	};
+	struct culprit_group *best = NULL, *cur;
+	size_t nbest = 0, ncur;
+	int err;
+
+	for (int i = 0; i < 2; i++) {
+		err = culprit_group(tw, NULL, ntw, by[i], TOP_GROUP_KEYS, &cur, &ncur, NULL);
+		if (err) {
+			free(best);
+			return err;
+		}
+		if (!best || (ncur && (!nbest || cur[0].count > best[0].count))) {
+			free(best);
+			best = cur;
+			nbest = ncur;
+		} else {
+			free(cur);
+		}
+	}
+	*g = best;
+	*ng = nbest < TOP_LOOKUP_GROUPS ? nbest : TOP_LOOKUP_GROUPS;
+	return 0;
+}
+
+/* One namespace's TIME_WAIT and CLOSE_WAIT sockets, grouped. */
+static int lookup_netns(__u32 inum, const char *path)
+{
+	struct sockdiag_query q = {
+		.states = SOCKDIAG_STATE(TCPSTATE_ST_TIME_WAIT) |
+			  SOCKDIAG_STATE(TCPSTATE_ST_CLOSE_WAIT),
+		.family = AF_UNSPEC, .want_info = true, .max_rows = TOP_LOOKUP_ROWS,
+	};
+	struct sockdiag_result res = {};
+	struct sockdiag_row *cw = NULL, *tw = NULL;
+	struct culprit_group *g = NULL;
+	pid_t *pids = NULL;
+	size_t ncw = 0, ntw = 0, ng = 0;
+	__u64 now = now_ns();
+	int err;
+
+	err = sockdiag_query_netns(path, &q, &res);
+	if (err)
+		goto out;
+	cw = calloc(res.nr + 1, sizeof(*cw));
+	tw = calloc(res.nr + 1, sizeof(*tw));
+	pids = calloc(res.nr + 1, sizeof(*pids));
+	if (!cw || !tw || !pids) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < res.nr; i++) {
+		const struct sockdiag_row *r = &res.rows[i];
+
+		if (r->state == TCPSTATE_ST_CLOSE_WAIT) {
+			if (!r->inode ||
+			    culprit_map_lookup(finder.map, r->inode, now, &pids[ncw]))
+				pids[ncw] = 0;
+			cw[ncw++] = *r;
+		} else if (r->state == TCPSTATE_ST_TIME_WAIT) {
+			tw[ntw++] = *r;
+		}
+	}
+	err = culprit_group(cw, pids, ncw, CULPRIT_BY_STATE | CULPRIT_BY_LPORT | CULPRIT_BY_PID,
+			    TOP_GROUP_KEYS, &g, &ng, NULL);
+	if (err)
+		goto out;
+	if (ng > TOP_LOOKUP_GROUPS)
+		ng = TOP_LOOKUP_GROUPS;
+	add_groups(g, ng, inum);
+	if (ncw && finder.nr_cw < TOP_LOOKUP_NS) {
+		long long oldest = -1;
+
+		for (size_t i = 0; i < ng; i++)
+			if (g[i].oldest_ms > oldest)
+				oldest = g[i].oldest_ms;
+		finder.cw_ns[finder.nr_cw] = inum;
+		finder.cw_count[finder.nr_cw] = (__s64)ncw;
+		finder.cw_age_s[finder.nr_cw++] = oldest > 0 ? (__u64)oldest / 1000 : 0;
+	}
+	free(g);
+	g = NULL;
+	err = group_time_wait(tw, ntw, &g, &ng);
+	if (!err)
+		add_groups(g, ng, inum);
+out:
+	free(g);
+	free(pids);
+	free(cw);
+	free(tw);
+	sockdiag_result_free(&res);
+	return err;
+}
+
+static __s64 held(const struct ts_netns *ns)
+{
+	return ns->st.live[TCPSTATE_ST_TIME_WAIT] + ns->st.live[TCPSTATE_ST_CLOSE_WAIT];
+}
+
+/* force: the scope changed or a detail opened, whatever the interval. */
+static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, bool force)
+{
+	const struct ts_netns *pick[TOP_LOOKUP_NS];
+	size_t npick = 0;
+	__u64 now = now_ns();
+	int err = 0;
+
+	if (!force && finder.last_ns && m->scope == finder.last_scope &&
+	    now - finder.last_ns < (__u64)(m->interval_s * 0.9e9))
+		return;
+	if (!finder.map)
+		finder.map = culprit_map_new(TOP_INODE_MAP, 5 * 1000000000ULL);
+	if (!finder.map)
+		return;
+	finder.last_ns = now;
+	finder.last_scope = m->scope;
+	finder.nr_found = 0;
+	finder.nr_cw = 0;
+	/* The namespaces in scope with the most such sockets, largest first. */
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		const struct ts_netns *ns = &snap->netns[i];
+		size_t pos;
+
+		if ((m->scope && ns->inum != m->scope) || held(ns) <= 0)
+			continue;
+		pos = npick;
+		while (pos > 0 && held(pick[pos - 1]) < held(ns))
+			pos--;
+		if (pos >= TOP_LOOKUP_NS)
+			continue;
+		if (npick < TOP_LOOKUP_NS)
+			npick++;
+		memmove(&pick[pos + 1], &pick[pos], (npick - 1 - pos) * sizeof(pick[0]));
+		pick[pos] = ns;
+	}
+	for (size_t i = 0; i < npick; i++) {
+		const char *path = netns_path_of(pick[i]->inum, m->self_inum);
+
+		if (path && !path[0])
+			continue;	/* gone, or not reachable from here */
+		err = lookup_netns(pick[i]->inum, path);
+		if (err && !finder.failed) {
+			info("culprit lookup in netns %u failed: %s", pick[i]->inum,
+			     strerror(-err));
+			finder.failed = true;
+		}
+	}
+	top_set_culprits(m, finder.found, finder.nr_found);
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+/*
+ * The alerts the daemon would raise (model_alerts.h, the rules of its
+ * config file): from the snapshot's counts, the listeners' queues and
+ * the oldest CLOSE_WAIT the finder saw, for the namespaces in scope.
+ */
+#define TOP_ALERT_NS	64
+
+struct alerts {
+	struct tsd_config cfg;
+	struct alert_table *table;
+	struct alert_growth growth[TOP_ALERT_NS];
+	__u64 t0;
+};
+
+static struct alerts alerts;
+
+static struct alert_growth *growth_of(__u32 inum)
+{
+	struct alert_growth *free_slot = NULL;
+
+	for (size_t i = 0; i < TOP_ALERT_NS; i++) {
+		if (alerts.growth[i].netns == inum)
+			return &alerts.growth[i];
+		if (!alerts.growth[i].netns && !free_slot)
+			free_slot = &alerts.growth[i];
+	}
+	return free_slot;
+}
+
+static void word_alert(const struct alert_state *st, struct top_alert *a)
+{
+	const char *const *hints = alert_hints(st->obs.kind);
+	const struct alert_threshold *th = &alerts.cfg.alerts.th[st->obs.kind];
+	double limit = st->level == ALERT_CRITICAL ? th->critical : th->warning;
+	int n;
+
+	a->severity = st->level == ALERT_CRITICAL ? TOP_SEV_CRITICAL : TOP_SEV_WARNING;
+	n = snprintf(a->text, sizeof(a->text), "%s netns %u%s%s: %.4g (over %.4g)",
+		     alert_kind_name(st->obs.kind), st->obs.netns,
+		     st->obs.subject[0] ? " " : "", st->obs.subject, st->obs.value, limit);
+	if (hints && hints[0] && n > 0 && (size_t)n < sizeof(a->text))
+		snprintf(a->text + n, sizeof(a->text) - n, "; %s", hints[0]);
+}
+
+static void find_alerts(struct top_model *m, const struct ts_snapshot *snap)
+{
+	static struct alert_obs obs[TOP_ALERT_NS * 3 + TOP_MAX_LISTENERS + TOP_LOOKUP_NS];
+	static struct alert_event ev[32];
+	const struct alert_state *act[TOP_MAX_ALERTS];
+	struct top_alert out[TOP_MAX_ALERTS];
+	size_t n = 0, na;
+	double now;
+
+	if (!alerts.table)
+		return;
+	now = (now_ns() - alerts.t0) / 1e9;
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		const struct ts_netns *ns = &snap->netns[i];
+		struct alert_growth *g;
+
+		if (m->scope && ns->inum != m->scope)
+			continue;
+		g = growth_of(ns->inum);
+		if (!g || n + 3 > TOP_ALERT_NS * 3)
+			break;
+		n += alerts_observe_netns(ns, &alerts.cfg.alerts, g, now, &obs[n]);
+	}
+	for (size_t i = 0; i < m->nr_listeners; i++) {
+		const struct top_listener *l = &m->listeners[i];
+		struct alert_obs *o = &obs[n++];
+
+		memset(o, 0, sizeof(*o));
+		o->kind = ALERT_ACCEPT_QUEUE;
+		o->netns = l->netns;
+		snprintf(o->subject, sizeof(o->subject), "port %u", l->port);
+		o->value = l->use;
+		o->count = l->accept_queue;
+		o->limit = l->accept_max;
+	}
+	for (size_t i = 0; i < finder.nr_cw; i++) {
+		struct alert_obs *o = &obs[n++];
+
+		memset(o, 0, sizeof(*o));
+		o->kind = ALERT_CLOSE_WAIT_AGE;
+		o->netns = finder.cw_ns[i];
+		o->value = (double)finder.cw_age_s[i];
+		o->count = (double)finder.cw_count[i];
+	}
+	if (alert_table_update(alerts.table, &alerts.cfg.alerts, obs, n, now, ev,
+			       sizeof(ev) / sizeof(ev[0])) < 0)
+		return;
+	na = alert_table_active(alerts.table, act, TOP_MAX_ALERTS);
+	for (size_t i = 0; i < na; i++)
+		word_alert(act[i], &out[i]);
+	top_set_alerts(m, out, na);
+}
+
+/* The daemon's config (its alert rules): path, or the default if it exists. */
+static int alerts_open(const char *path)
+{
+	char err[512];
+	int ret;
+
+	config_defaults(&alerts.cfg);
+	ret = config_load(path ? path : CONFIG_DEFAULT_PATH, &alerts.cfg, err, sizeof(err));
+	if (ret == -ENOENT && !path)
+		ret = 0;
+	if (ret) {
+		warnx_("%s", err[0] ? err : strerror(-ret));
+		return ret;
+	}
+	alerts.table = alert_table_new(alerts.cfg.alert_max_subjects);
+	alerts.t0 = now_ns();
+	return alerts.table ? 0 : -ENOMEM;
+}
+
+static void alerts_close(void)
+{
+	alert_table_free(alerts.table);
+	alerts.table = NULL;
+	culprit_map_free(finder.map);
+	finder.map = NULL;
+	free(finder.ns);
+	finder.ns = NULL;
 }
 
 static int read_frame(struct ts_source *src, struct ts_snapshot *snap,
@@ -127,8 +487,8 @@ static int read_frame(struct ts_source *src, struct ts_snapshot *snap,
 	if (err)
 		return err;
 	top_feed(m, snap);
-	find_culprits(m);
-	find_alerts(m);
+	find_culprits(m, snap, false);
+	find_alerts(m, snap);
 	name_namespaces(m);
 	return 0;
 }
@@ -247,10 +607,10 @@ static int run_tui(struct ts_source *src, struct ts_snapshot *snap,
 		if (act & TOP_ACT_REFEED) {
 			/* A new scope: its first frame from the last snapshot. */
 			top_feed(m, snap);
-			find_culprits(m);
+			find_culprits(m, snap, true);
 		}
 		if (act & TOP_ACT_CULPRITS)
-			find_culprits(m);
+			find_culprits(m, snap, true);
 		if (act & TOP_ACT_INTERVAL)
 			next = now_ns() + interval_ns(m->interval_s);
 		name_namespaces(m);
@@ -265,10 +625,12 @@ int cmd_top(int argc, char **argv)
 		{ "once", no_argument, NULL, 'o' },
 		{ "all-netns", no_argument, NULL, 'A' },
 		{ "source", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const char *config = NULL;
 	struct top_opts o = { .source = "auto", .interval = 1 };
 	struct ts_snapshot snap = {};
 	struct ts_source src = {};
@@ -279,8 +641,9 @@ int cmd_top(int argc, char **argv)
 	__u32 self;
 	int c, err, ret;
 
-	while ((c = getopt_long(argc, argv, "+As:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+As:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c': config = optarg; break;
 		case 'o': o.once = true; break;
 		case 'A': o.all = true; break;
 		case 's': o.source = optarg; break;
@@ -310,9 +673,12 @@ int cmd_top(int argc, char **argv)
 		warnx_("--all-netns needs root (it reads every namespace)");
 		return 1;
 	}
+	if (alerts_open(config))
+		return 1;
 	err = netns_self(&self);
 	if (err) {
 		warnx_("cannot tell this process's network namespace: %s", strerror(-err));
+		alerts_close();
 		return 1;
 	}
 	err = ts_source_open(&src, o.source);
@@ -322,6 +688,7 @@ int cmd_top(int argc, char **argv)
 			       "BPF collector, or insmod tcpstate.ko", o.source);
 		else
 			warnx_("cannot open the %s collector: %s", o.source, strerror(-err));
+		alerts_close();
 		return 1;
 	}
 	setlocale(LC_ALL, "");
@@ -349,5 +716,6 @@ int cmd_top(int argc, char **argv)
 	}
 	ts_snapshot_free(&snap);
 	ts_source_close(&src);
+	alerts_close();
 	return ret;
 }

@@ -429,17 +429,25 @@ static void fmt_age(char *buf, size_t len, __u64 s)
 
 static void fmt_culprit(char *buf, size_t len, const struct top_culprit *c)
 {
-	char peer[INET6_ADDRSTRLEN] = "?", age[24], who[48];
+	char addr[INET6_ADDRSTRLEN] = "?", peer[INET6_ADDRSTRLEN + 8], age[24], who[48];
+	char lport[8] = "-";
 
-	inet_ntop(c->family == AF_INET6 ? AF_INET6 : AF_INET, c->raddr, peer, sizeof(peer));
+	inet_ntop(c->family == AF_INET6 ? AF_INET6 : AF_INET, c->raddr, addr, sizeof(addr));
+	if (c->rport)
+		snprintf(peer, sizeof(peer), c->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
+			 c->rport);
+	else
+		snprintf(peer, sizeof(peer), "%s", c->raddr[0] || c->family == AF_INET6 ?
+			 addr : "*");
+	if (c->lport)
+		snprintf(lport, sizeof(lport), "%u", c->lport);
 	fmt_age(age, sizeof(age), c->age_s);
 	if (c->pid)
 		snprintf(who, sizeof(who), "%u/%s", c->pid, c->comm[0] ? c->comm : "?");
 	else
 		snprintf(who, sizeof(who), "%s", c->comm[0] ? c->comm : "-");
-	snprintf(buf, len, "%-10s %5u %-22s %6u %5s %-20s %u", ss_name(c->state), c->lport,
+	snprintf(buf, len, "%-10s %5s %-22s %6u %5s %-20s %u", ss_name(c->state), lport,
 		 peer, c->sockets, age, who, c->netns);
-	(void)c->rport;
 }
 
 static const char culprit_title[] =
