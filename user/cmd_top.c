@@ -188,39 +188,52 @@ static void add_groups(const struct culprit_group *g, size_t ng, __u32 inum)
 	}
 }
 
+static int cmp_group_count(const void *a, const void *b)
+{
+	const struct culprit_group *x = a, *y = b;
+
+	return x->count != y->count ? (x->count > y->count ? -1 : 1) : 0;
+}
+
 /*
  * TIME_WAIT by destination (peer address and port: the client that closes
- * first, a crawler's ports toward one server) or by local port (the
- * server that closes first, whose peers' ports all differ): whichever
- * names more sockets in its largest key.
+ * first, a crawler's ports toward one server) and by local port (the
+ * server that closes first, whose peers' ports all differ). Each socket
+ * is in one key of each; a key of one socket only says "no pattern", so
+ * the keys of two or more from both are kept, largest first (the
+ * singletons only when there is nothing else).
  */
 static int group_time_wait(const struct sockdiag_row *tw, size_t ntw,
-			   struct culprit_group **g, size_t *ng)
+			   struct culprit_group **out, size_t *nout)
 {
 	static const unsigned int by[2] = {
 		CULPRIT_BY_STATE | CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT,
 		CULPRIT_BY_STATE | CULPRIT_BY_LPORT,
 	};
-	struct culprit_group *best = NULL, *cur;
-	size_t nbest = 0, ncur;
-	int err;
+	struct culprit_group *g[2] = {}, *all;
+	size_t ng[2] = {}, n = 0;
+	int err = 0;
 
-	for (int i = 0; i < 2; i++) {
-		err = culprit_group(tw, NULL, ntw, by[i], TOP_GROUP_KEYS, &cur, &ncur, NULL);
-		if (err) {
-			free(best);
-			return err;
-		}
-		if (!best || (ncur && (!nbest || cur[0].count > best[0].count))) {
-			free(best);
-			best = cur;
-			nbest = ncur;
-		} else {
-			free(cur);
-		}
+	for (int i = 0; i < 2 && !err; i++)
+		err = culprit_group(tw, NULL, ntw, by[i], TOP_GROUP_KEYS, &g[i], &ng[i], NULL);
+	all = err ? NULL : calloc(ng[0] + ng[1] + 1, sizeof(*all));
+	if (!all) {
+		free(g[0]);
+		free(g[1]);
+		return err ? err : -ENOMEM;
 	}
-	*g = best;
-	*ng = nbest < TOP_LOOKUP_GROUPS ? nbest : TOP_LOOKUP_GROUPS;
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < ng[i]; k++)
+			if (g[i][k].count > 1)
+				all[n++] = g[i][k];
+	if (!n && ng[0])
+		for (size_t k = 0; k < ng[0]; k++)
+			all[n++] = g[0][k];
+	qsort(all, n, sizeof(*all), cmp_group_count);
+	free(g[0]);
+	free(g[1]);
+	*out = all;
+	*nout = n < TOP_LOOKUP_GROUPS ? n : TOP_LOOKUP_GROUPS;
 	return 0;
 }
 

@@ -641,9 +641,22 @@ void top_render(const struct top_model *m, const struct top_render_opts *o,
 	render_table(m, o, scr, true);
 	rows = rows_left(scr, 1);
 	if (scr->height) {
-		/* The culprits get what the transitions and listeners leave. */
-		int lower = rows >= 10 ? (rows + 1) / 2 : rows;
+		/*
+		 * Both sections when they fit; else the culprits get up to
+		 * half (at least their title and one line), the transitions
+		 * and listeners the rest.
+		 */
+		size_t nl = m->nr_trans > m->nr_listeners ? m->nr_trans : m->nr_listeners;
+		int lower = 1 + (int)(scr->width >= 80 ? (nl ? nl : 1) :
+				      (m->nr_trans ? m->nr_trans : 1) + 1 +
+				      (m->nr_listeners ? m->nr_listeners : 1));
+		int culp = 1 + (int)(m->nr_culprits ? m->nr_culprits : 1);
 
+		if (lower + culp > rows) {
+			if (culp > rows / 2)
+				culp = rows / 2 > 2 ? rows / 2 : 2;
+			lower = rows - culp;
+		}
 		render_lower(m, scr, lower);
 		render_culprits(m, scr, -1, rows_left(scr, 1));
 	} else {
