@@ -123,6 +123,7 @@ static void name_namespaces(struct top_model *m)
 #define TOP_LOOKUP_GROUPS	6	/* keys shown per state and namespace */
 #define TOP_GROUP_KEYS		64	/* keys counted before the largest are chosen */
 #define TOP_INODE_MAP		65536
+#define TOP_INODE_REBUILD_NS	(2 * 1000000000ULL)	/* /proc/PID/fd walks at most this often */
 #define TOP_NETNS_REFRESH_NS	(10 * 1000000000ULL)
 
 struct finder {
@@ -196,42 +197,54 @@ static int cmp_group_count(const void *a, const void *b)
 }
 
 /*
- * TIME_WAIT by destination (peer address and port: the client that closes
- * first, a crawler's ports toward one server) and by local port (the
- * server that closes first, whose peers' ports all differ). Each socket
- * is in one key of each; a key of one socket only says "no pattern", so
- * the keys of two or more from both are kept, largest first (the
- * singletons only when there is nothing else).
+ * TIME_WAIT by local port (a server that closes first: its peers' ports
+ * all differ) and, for the sockets left, by destination (peer address and
+ * port: a client or crawler that closes first, each socket on its own
+ * ephemeral port). A key of one socket only says "no pattern": keys of
+ * two or more come first, the others only when there is nothing else.
  */
-static int group_time_wait(const struct sockdiag_row *tw, size_t ntw,
+static int group_time_wait(struct sockdiag_row *tw, size_t ntw,
 			   struct culprit_group **out, size_t *nout)
 {
-	static const unsigned int by[2] = {
-		CULPRIT_BY_STATE | CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT,
-		CULPRIT_BY_STATE | CULPRIT_BY_LPORT,
-	};
-	struct culprit_group *g[2] = {}, *all;
-	size_t ng[2] = {}, n = 0;
-	int err = 0;
+	struct culprit_group *byport = NULL, *bypeer = NULL, *all;
+	size_t np = 0, nq = 0, n = 0, rest = 0;
+	int err;
 
-	for (int i = 0; i < 2 && !err; i++)
-		err = culprit_group(tw, NULL, ntw, by[i], TOP_GROUP_KEYS, &g[i], &ng[i], NULL);
-	all = err ? NULL : calloc(ng[0] + ng[1] + 1, sizeof(*all));
+	err = culprit_group(tw, NULL, ntw, CULPRIT_BY_STATE | CULPRIT_BY_LPORT,
+			    TOP_GROUP_KEYS, &byport, &np, NULL);
+	if (err)
+		return err;
+	/* The sockets of no server port move to the front, for the peers. */
+	for (size_t i = 0; i < ntw; i++) {
+		bool served = false;
+
+		for (size_t k = 0; k < np && !served; k++)
+			served = byport[k].count > 1 && byport[k].key.lport == tw[i].sport;
+		if (!served) {
+			struct sockdiag_row t = tw[rest];
+
+			tw[rest++] = tw[i];
+			tw[i] = t;
+		}
+	}
+	err = culprit_group(tw, NULL, rest,
+			    CULPRIT_BY_STATE | CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT,
+			    TOP_GROUP_KEYS, &bypeer, &nq, NULL);
+	all = err ? NULL : calloc(np + nq + 1, sizeof(*all));
 	if (!all) {
-		free(g[0]);
-		free(g[1]);
+		free(byport);
+		free(bypeer);
 		return err ? err : -ENOMEM;
 	}
-	for (int i = 0; i < 2; i++)
-		for (size_t k = 0; k < ng[i]; k++)
-			if (g[i][k].count > 1)
-				all[n++] = g[i][k];
-	if (!n && ng[0])
-		for (size_t k = 0; k < ng[0]; k++)
-			all[n++] = g[0][k];
+	for (size_t k = 0; k < np; k++)
+		if (byport[k].count > 1)
+			all[n++] = byport[k];
+	for (size_t k = 0; k < nq; k++)
+		if (bypeer[k].count > 1 || !n)
+			all[n++] = bypeer[k];
 	qsort(all, n, sizeof(*all), cmp_group_count);
-	free(g[0]);
-	free(g[1]);
+	free(byport);
+	free(bypeer);
 	*out = all;
 	*nout = n < TOP_LOOKUP_GROUPS ? n : TOP_LOOKUP_GROUPS;
 	return 0;
@@ -323,7 +336,7 @@ static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, b
 	    now - finder.last_ns < (__u64)(m->interval_s * 0.9e9))
 		return;
 	if (!finder.map)
-		finder.map = culprit_map_new(TOP_INODE_MAP, 5 * 1000000000ULL);
+		finder.map = culprit_map_new(TOP_INODE_MAP, TOP_INODE_REBUILD_NS);
 	if (!finder.map)
 		return;
 	finder.last_ns = now;
