@@ -127,7 +127,10 @@ static void name_namespaces(struct top_model *m)
 #define TOP_NETNS_REFRESH_NS	(10 * 1000000000ULL)
 
 struct finder {
-	struct culprit_map *map;
+	/* One inode map per namespace looked up, each walking only its own. */
+	struct culprit_map *map[TOP_LOOKUP_NS];
+	__u32 map_ns[TOP_LOOKUP_NS];
+	__u64 map_used[TOP_LOOKUP_NS];
 	struct netns_info *ns;		/* paths of the namespaces, for setns */
 	size_t nr_ns;
 	__u64 ns_at;			/* when ns was listed */
@@ -250,6 +253,30 @@ static int group_time_wait(struct sockdiag_row *tw, size_t ntw,
 	return 0;
 }
 
+/* The inode map of inum's processes: its own, or the least recently used one. */
+static struct culprit_map *map_of(__u32 inum, __u64 now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < TOP_LOOKUP_NS; i++) {
+		if (finder.map[i] && finder.map_ns[i] == inum) {
+			k = i;
+			goto found;
+		}
+		if (finder.map_used[i] < finder.map_used[k])
+			k = i;
+	}
+	if (!finder.map[k])
+		finder.map[k] = culprit_map_new(TOP_INODE_MAP, TOP_INODE_REBUILD_NS);
+	if (!finder.map[k])
+		return NULL;
+	culprit_map_set_netns(finder.map[k], inum);
+	finder.map_ns[k] = inum;
+found:
+	finder.map_used[k] = now;
+	return finder.map[k];
+}
+
 /* One namespace's TIME_WAIT and CLOSE_WAIT sockets, grouped. */
 static int lookup_netns(__u32 inum, const char *path)
 {
@@ -264,8 +291,11 @@ static int lookup_netns(__u32 inum, const char *path)
 	pid_t *pids = NULL;
 	size_t ncw = 0, ntw = 0, ng = 0;
 	__u64 now = now_ns();
+	struct culprit_map *map = map_of(inum, now);
 	int err;
 
+	if (!map)
+		return -ENOMEM;
 	err = sockdiag_query_netns(path, &q, &res);
 	if (err)
 		goto out;
@@ -281,7 +311,7 @@ static int lookup_netns(__u32 inum, const char *path)
 
 		if (r->state == TCPSTATE_ST_CLOSE_WAIT) {
 			if (!r->inode ||
-			    culprit_map_lookup(finder.map, r->inode, now, &pids[ncw]))
+			    culprit_map_lookup(map, r->inode, now, &pids[ncw]))
 				pids[ncw] = 0;
 			cw[ncw++] = *r;
 		} else if (r->state == TCPSTATE_ST_TIME_WAIT) {
@@ -334,10 +364,6 @@ static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, b
 
 	if (!force && finder.last_ns && m->scope == finder.last_scope &&
 	    now - finder.last_ns < (__u64)(m->interval_s * 0.9e9))
-		return;
-	if (!finder.map)
-		finder.map = culprit_map_new(TOP_INODE_MAP, TOP_INODE_REBUILD_NS);
-	if (!finder.map)
 		return;
 	finder.last_ns = now;
 	finder.last_scope = m->scope;
@@ -497,8 +523,10 @@ static void alerts_close(void)
 {
 	alert_table_free(alerts.table);
 	alerts.table = NULL;
-	culprit_map_free(finder.map);
-	finder.map = NULL;
+	for (size_t i = 0; i < TOP_LOOKUP_NS; i++) {
+		culprit_map_free(finder.map[i]);
+		finder.map[i] = NULL;
+	}
 	free(finder.ns);
 	finder.ns = NULL;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "culprit.h"
 
 struct slot {
@@ -28,6 +29,7 @@ struct culprit_map {
 	size_t max_entries;
 	__u64 min_rebuild_ns;
 	__u64 built_ns;		/* when the last walk ended; 0: never */
+	__u32 netns;		/* walk only this namespace's processes; 0: all */
 	struct culprit_map_stats st;
 };
 
@@ -105,6 +107,28 @@ int culprit_parse_socket_link(const char *t, __u32 *inode)
 	return 0;
 }
 
+void culprit_map_set_netns(struct culprit_map *m, __u32 netns)
+{
+	if (m->netns == netns)
+		return;
+	m->netns = netns;
+	memset(m->slots, 0, m->nslots * sizeof(*m->slots));
+	m->st.entries = 0;
+	m->built_ns = 0;
+}
+
+/* Whether pid's network namespace is netns (0: any). */
+static bool in_netns(long pid, __u32 netns)
+{
+	char path[64];
+	struct stat sb;
+
+	if (!netns)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	return !stat(path, &sb) && (__u32)sb.st_ino == netns;
+}
+
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 {
 	__u64 t0 = mono_ns();
@@ -124,7 +148,7 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 		long pid = strtol(de->d_name, &end, 10);
 		int dfd;
 
-		if (*end || pid <= 0)
+		if (*end || pid <= 0 || !in_netns(pid, m->netns))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -53,6 +53,15 @@ void culprit_map_free(struct culprit_map *m);
  * process holds it (or inode is 0), or the -errno of the walk.
  */
 int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *pid);
+/*
+ * Restricts the walks to the processes in one network namespace (the
+ * inode of /proc/PID/ns/net; 0, the default: every process), so a lookup
+ * for one namespace reads only its processes' fds and is not cut short by
+ * max_entries spent on others. A process that holds a socket of a
+ * namespace it is not in (made before a setns) is then not found. A
+ * change empties the map: the next lookup walks.
+ */
+void culprit_map_set_netns(struct culprit_map *m, __u32 netns);
 /* Rebuilds now, whatever the interval. 0 or -errno. */
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns);
 void culprit_map_stats(const struct culprit_map *m, struct culprit_map_stats *st);

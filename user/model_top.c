@@ -102,27 +102,30 @@ static void sum_scope(struct top_model *m, const struct ts_snapshot *snap)
 	h->negative_counts = snap->negative_counts;
 }
 
+/*
+ * The namespaces of the snapshot (sorted by inum, as the snapshot is),
+ * keeping the names the caller filled: one merge walk of two sorted
+ * lists, O(namespaces).
+ */
 static void list_namespaces(struct top_model *m, const struct ts_snapshot *snap)
 {
-	size_t n = 0;
+	size_t n = 0, j = 0, old = m->nr_ns;
 
+	memcpy(m->ns_old, m->ns, old * sizeof(m->ns[0]));
 	for (size_t i = 0; i < snap->nr_netns && n < TOP_MAX_NS; i++) {
-		struct top_ns *t = &m->ns[n];
+		struct top_ns *t = &m->ns[n++];
 		__u32 inum = snap->netns[i].inum;
-		char keep[NETNS_NAME_MAX] = "";
 
-		/* Names the caller filled stay with their namespace. */
-		for (size_t j = 0; j < m->nr_ns; j++)
-			if (m->ns[j].inum == inum) {
-				memcpy(keep, m->ns[j].name, sizeof(keep));
-				break;
-			}
+		while (j < old && m->ns_old[j].inum < inum)
+			j++;
 		t->inum = inum;
 		t->total = 0;
 		for (size_t s = 0; s < nr_live_states; s++)
 			t->total += snap->netns[i].st.live[live_states[s]];
-		memcpy(t->name, keep, sizeof(t->name));
-		n++;
+		if (j < old && m->ns_old[j].inum == inum)
+			memcpy(t->name, m->ns_old[j].name, sizeof(t->name));
+		else
+			t->name[0] = '\0';
 	}
 	/* The caller's own namespace is always there, socket or not. */
 	if (!m->all_netns && n == 0) {

@@ -175,6 +175,7 @@ struct top_model {
 	/* Namespaces of the last snapshot, for the picker */
 	size_t nr_ns;
 	struct top_ns ns[TOP_MAX_NS];
+	struct top_ns ns_old[TOP_MAX_NS];	/* the last list, while the next is made */
 	size_t ns_cursor;		/* 0: "all"; i: ns[i - 1] */
 
 	/* What the next frame is compared with (one scope) */

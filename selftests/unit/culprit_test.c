@@ -413,3 +413,36 @@ TEST(map_is_bounded)
 	culprit_map_free(m);
 	EXPECT_TRUE(culprit_map_new(0, 0) == NULL);
 }
+
+/* A map restricted to this process's namespace finds its socket; to another, not. */
+TEST(map_walks_one_netns)
+{
+	struct culprit_map *m = culprit_map_new(1 << 16, 1000000000ull);
+	char link[64], target[64];
+	struct stat sb;
+	pid_t pid = 0;
+	__u32 ino;
+	ssize_t n;
+	int fd;
+
+	ASSERT_TRUE(m != NULL);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_TRUE(fd >= 0);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0 || stat("/proc/self/ns/net", &sb)) {
+		close(fd);
+		culprit_map_free(m);
+		SKIP("no /proc");
+	}
+	target[n] = '\0';
+	ASSERT_EQ(culprit_parse_socket_link(target, &ino), 0);
+	culprit_map_set_netns(m, (__u32)sb.st_ino);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 1, &pid), 0);
+	EXPECT_EQ(pid, getpid());
+	/* Another namespace's walk empties the map and skips this process. */
+	culprit_map_set_netns(m, (__u32)sb.st_ino + 1);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 2, &pid), -ENOENT);
+	close(fd);
+	culprit_map_free(m);
+}

@@ -283,6 +283,13 @@ TEST(namespace_choice_changes_scope_and_restarts_history)
 	EXPECT_EQ(row(TCPSTATE_ST_ESTABLISHED)->count, 32);
 	EXPECT_EQ(m.nr_ns, 2);
 	EXPECT_EQ(m.ns[1].total, 30);
+	/* Names the caller filled stay with their namespace as others come. */
+	snprintf(m.ns[1].name, sizeof(m.ns[1].name), "web");
+	f.ns[0].inum = NS_A - 5;
+	top_feed(&m, &f.snap);
+	EXPECT_STREQ(m.ns[1].name, "web");
+	EXPECT_STREQ(m.ns[0].name, "");
+	f.ns[0].inum = NS_A;
 	act = top_key(&m, 'n');
 	EXPECT_EQ(m.view, TOP_VIEW_NSPICK);
 	EXPECT_EQ(m.ns_cursor, 0);
