@@ -23,7 +23,7 @@ collector_load || ktap_skip_all "cannot load the collector"
 collector_guard
 
 ktap_print_header
-ktap_set_plan 31
+ktap_set_plan 33
 
 TM_SOCK="tcpstate-top-$$"
 tm() { tmux -u -L "$TM_SOCK" -f /dev/null "$@"; }
@@ -49,7 +49,7 @@ start_top() {
 		echo "exec sleep 600"
 	} >"$d/run.sh"
 	tm new-session -d -s "$name" -x "$w" -y "$h" \
-		"env LC_ALL=C.UTF-8 TERM=screen bash $d/run.sh"
+		"env LC_ALL=C.UTF-8 TERM=screen ${TOP_ENV:-} bash $d/run.sh"
 }
 
 screen_of() { tm capture-pane -p -t "$1" 2>/dev/null; }
@@ -275,6 +275,19 @@ ktap_test_result "SIGTERM quits and restores the terminal" restored term
 start_top int 80 24 0.5
 wait_shows int TOTAL 3 && key int C-c
 ktap_test_result "SIGINT (Ctrl-C) quits and restores the terminal" restored int
+
+# coloured NAME: the screen has an SGR colour (30-37, 40-47, 38, 48).
+coloured() {
+	tm capture-pane -e -p -t "$1" | grep -qE $'\e\\[([0-9]+;)*(3[0-7]|4[0-7]|38|48)(;[0-9]+)*m'
+}
+start_top colour 80 24 0.5
+wait_shows colour TOTAL 3
+ktap_test_result "colour on a terminal that has it" coloured colour
+key colour q
+TOP_ENV=NO_COLOR=1 start_top nocolour 80 24 0.5
+wait_shows nocolour TOTAL 3
+ktap_test_result "no colour under NO_COLOR" eval '! coloured nocolour'
+key nocolour q
 
 # ---------------------------------------------------------------- plain
 
