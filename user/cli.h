@@ -42,5 +42,6 @@ int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 #endif /* __TCPSTATE_CLI_H */

@@ -20,12 +20,15 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "alerts.h"
 #include "cli.h"
 #include "config.h"
+#include "loader.h"
 #include "culprit.h"
 #include "model_alerts.h"
 #include "model_top.h"
 #include "netns.h"
+#include "netns_limits.h"
 #include "render_top.h"
 #include "sockdiag.h"
 #include "source.h"
@@ -127,10 +130,8 @@ static void name_namespaces(struct top_model *m)
 #define TOP_NETNS_REFRESH_NS	(10 * 1000000000ULL)
 
 struct finder {
-	/* One inode map per namespace looked up, each walking only its own. */
-	struct culprit_map *map[TOP_LOOKUP_NS];
-	__u32 map_ns[TOP_LOOKUP_NS];
-	__u64 map_used[TOP_LOOKUP_NS];
+	/* Walks only the namespaces and inodes a round wants (culprit.h). */
+	struct culprit_map *map;
 	struct netns_info *ns;		/* paths of the namespaces, for setns */
 	size_t nr_ns;
 	__u64 ns_at;			/* when ns was listed */
@@ -139,11 +140,6 @@ struct finder {
 	bool failed;			/* said once why lookups fail */
 	struct top_culprit found[TOP_MAX_CULPRITS];
 	size_t nr_found;
-	/* The oldest CLOSE_WAIT found per namespace, for the age alert. */
-	__u32 cw_ns[TOP_LOOKUP_NS];
-	__u64 cw_age_s[TOP_LOOKUP_NS];
-	__s64 cw_count[TOP_LOOKUP_NS];
-	size_t nr_cw;
 };
 
 static struct finder finder;
@@ -253,30 +249,6 @@ static int group_time_wait(struct sockdiag_row *tw, size_t ntw,
 	return 0;
 }
 
-/* The inode map of inum's processes: its own, or the least recently used one. */
-static struct culprit_map *map_of(__u32 inum, __u64 now)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < TOP_LOOKUP_NS; i++) {
-		if (finder.map[i] && finder.map_ns[i] == inum) {
-			k = i;
-			goto found;
-		}
-		if (finder.map_used[i] < finder.map_used[k])
-			k = i;
-	}
-	if (!finder.map[k])
-		finder.map[k] = culprit_map_new(TOP_INODE_MAP, TOP_INODE_REBUILD_NS);
-	if (!finder.map[k])
-		return NULL;
-	culprit_map_set_netns(finder.map[k], inum);
-	finder.map_ns[k] = inum;
-found:
-	finder.map_used[k] = now;
-	return finder.map[k];
-}
-
 /* One namespace's TIME_WAIT and CLOSE_WAIT sockets, grouped. */
 static int lookup_netns(__u32 inum, const char *path)
 {
@@ -291,27 +263,31 @@ static int lookup_netns(__u32 inum, const char *path)
 	pid_t *pids = NULL;
 	size_t ncw = 0, ntw = 0, ng = 0;
 	__u64 now = now_ns();
-	struct culprit_map *map = map_of(inum, now);
+	__u32 *inodes = NULL;
 	int err;
 
-	if (!map)
-		return -ENOMEM;
 	err = sockdiag_query_netns(path, &q, &res);
 	if (err)
 		goto out;
 	cw = calloc(res.nr + 1, sizeof(*cw));
 	tw = calloc(res.nr + 1, sizeof(*tw));
 	pids = calloc(res.nr + 1, sizeof(*pids));
-	if (!cw || !tw || !pids) {
+	inodes = calloc(res.nr + 1, sizeof(*inodes));
+	if (!cw || !tw || !pids || !inodes) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* A walk then keeps these and reads only this namespace's processes. */
+	for (size_t i = 0; i < res.nr; i++)
+		inodes[i] = res.rows[i].state == TCPSTATE_ST_CLOSE_WAIT ? res.rows[i].inode : 0;
+	culprit_map_want(finder.map, inodes, res.nr);
+	culprit_map_want_netns(finder.map, inum);
 	for (size_t i = 0; i < res.nr; i++) {
 		const struct sockdiag_row *r = &res.rows[i];
 
 		if (r->state == TCPSTATE_ST_CLOSE_WAIT) {
 			if (!r->inode ||
-			    culprit_map_lookup(map, r->inode, now, &pids[ncw]))
+			    culprit_map_lookup(finder.map, r->inode, now, &pids[ncw]))
 				pids[ncw] = 0;
 			cw[ncw++] = *r;
 		} else if (r->state == TCPSTATE_ST_TIME_WAIT) {
@@ -325,22 +301,13 @@ static int lookup_netns(__u32 inum, const char *path)
 	if (ng > TOP_LOOKUP_GROUPS)
 		ng = TOP_LOOKUP_GROUPS;
 	add_groups(g, ng, inum);
-	if (ncw && finder.nr_cw < TOP_LOOKUP_NS) {
-		long long oldest = -1;
-
-		for (size_t i = 0; i < ng; i++)
-			if (g[i].oldest_ms > oldest)
-				oldest = g[i].oldest_ms;
-		finder.cw_ns[finder.nr_cw] = inum;
-		finder.cw_count[finder.nr_cw] = (__s64)ncw;
-		finder.cw_age_s[finder.nr_cw++] = oldest > 0 ? (__u64)oldest / 1000 : 0;
-	}
 	free(g);
 	g = NULL;
 	err = group_time_wait(tw, ntw, &g, &ng);
 	if (!err)
 		add_groups(g, ng, inum);
 out:
+	free(inodes);
 	free(g);
 	free(pids);
 	free(cw);
@@ -365,10 +332,14 @@ static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, b
 	if (!force && finder.last_ns && m->scope == finder.last_scope &&
 	    now - finder.last_ns < (__u64)(m->interval_s * 0.9e9))
 		return;
+	if (!finder.map)
+		finder.map = culprit_map_new(TOP_INODE_MAP, TOP_INODE_REBUILD_NS);
+	if (!finder.map)
+		return;
+	culprit_map_unwant(finder.map);
 	finder.last_ns = now;
 	finder.last_scope = m->scope;
 	finder.nr_found = 0;
-	finder.nr_cw = 0;
 	/* The namespaces in scope with the most such sockets, largest first. */
 	for (size_t i = 0; i < snap->nr_netns; i++) {
 		const struct ts_netns *ns = &snap->netns[i];
@@ -404,129 +375,97 @@ static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, b
 /* ---------------------------------------------------------------- alerts */
 
 /*
- * The alerts the daemon would raise (model_alerts.h, the rules of its
- * config file): from the snapshot's counts, the listeners' queues and
- * the oldest CLOSE_WAIT the finder saw, for the namespaces in scope.
+ * The alerts tcpstated would raise: one round of alerts.h over each
+ * snapshot (its gates decide which socket lookups run, capped at
+ * alert_max_sockets), with the rules of its config file. The banner shows
+ * those in force in the scope.
  */
-#define TOP_ALERT_NS	64
-
-struct alerts {
+static struct {
 	struct tsd_config cfg;
-	struct alert_table *table;
-	struct alert_growth growth[TOP_ALERT_NS];
+	struct alerts a;
+	bool open;
+	struct collector_fds fds;	/* BPF: the timewait map, for TIME_WAIT owners */
+	bool have_fds;
 	__u64 t0;
-};
+} al;
 
-static struct alerts alerts;
-
-static struct alert_growth *growth_of(__u32 inum)
+static void word_alert(const struct alert_report *r, struct top_alert *a)
 {
-	struct alert_growth *free_slot = NULL;
-
-	for (size_t i = 0; i < TOP_ALERT_NS; i++) {
-		if (alerts.growth[i].netns == inum)
-			return &alerts.growth[i];
-		if (!alerts.growth[i].netns && !free_slot)
-			free_slot = &alerts.growth[i];
-	}
-	return free_slot;
-}
-
-static void word_alert(const struct alert_state *st, struct top_alert *a)
-{
-	const char *const *hints = alert_hints(st->obs.kind);
-	const struct alert_threshold *th = &alerts.cfg.alerts.th[st->obs.kind];
-	double limit = st->level == ALERT_CRITICAL ? th->critical : th->warning;
+	const struct alert_state *st = &r->st;
+	double limit = r->th ? (st->level == ALERT_CRITICAL ? r->th->critical :
+				r->th->warning) : 0;
 	int n;
 
 	a->severity = st->level == ALERT_CRITICAL ? TOP_SEV_CRITICAL : TOP_SEV_WARNING;
-	n = snprintf(a->text, sizeof(a->text), "%s netns %u%s%s: %.4g (over %.4g)",
+	n = snprintf(a->text, sizeof(a->text), "%s netns %u%s%s%s%s: %.4g (over %.4g)",
 		     alert_kind_name(st->obs.kind), st->obs.netns,
+		     r->netns_name[0] ? " " : "", r->netns_name,
 		     st->obs.subject[0] ? " " : "", st->obs.subject, st->obs.value, limit);
-	if (hints && hints[0] && n > 0 && (size_t)n < sizeof(a->text))
-		snprintf(a->text + n, sizeof(a->text) - n, "; %s", hints[0]);
+	if (r->nculprits && r->culprits[0].proc.pid && n > 0 && (size_t)n < sizeof(a->text))
+		n += snprintf(a->text + n, sizeof(a->text) - n, "; %d/%s",
+			      r->culprits[0].proc.pid, r->culprits[0].proc.comm);
 }
 
-static void find_alerts(struct top_model *m, const struct ts_snapshot *snap)
+static void find_alerts(struct top_model *m, struct ts_snapshot *snap)
 {
-	static struct alert_obs obs[TOP_ALERT_NS * 3 + TOP_MAX_LISTENERS + TOP_LOOKUP_NS];
-	static struct alert_event ev[32];
-	const struct alert_state *act[TOP_MAX_ALERTS];
 	struct top_alert out[TOP_MAX_ALERTS];
-	size_t n = 0, na;
-	double now;
+	struct alert_report *rep = NULL;
+	size_t nrep = 0, n = 0;
 
-	if (!alerts.table)
+	if (!al.open)
 		return;
-	now = (now_ns() - alerts.t0) / 1e9;
-	for (size_t i = 0; i < snap->nr_netns; i++) {
-		const struct ts_netns *ns = &snap->netns[i];
-		struct alert_growth *g;
-
-		if (m->scope && ns->inum != m->scope)
+	netns_limits_fill_all(snap);
+	if (alerts_round(&al.a, snap, (now_ns() - al.t0) / 1e9, &rep, &nrep))
+		return;
+	for (size_t i = 0; i < nrep && n < TOP_MAX_ALERTS; i++) {
+		if (rep[i].st.level == ALERT_OK)
 			continue;
-		g = growth_of(ns->inum);
-		if (!g || n + 3 > TOP_ALERT_NS * 3)
-			break;
-		n += alerts_observe_netns(ns, &alerts.cfg.alerts, g, now, &obs[n]);
+		if (m->scope && rep[i].st.obs.netns != m->scope)
+			continue;
+		word_alert(&rep[i], &out[n++]);
 	}
-	for (size_t i = 0; i < m->nr_listeners; i++) {
-		const struct top_listener *l = &m->listeners[i];
-		struct alert_obs *o = &obs[n++];
-
-		memset(o, 0, sizeof(*o));
-		o->kind = ALERT_ACCEPT_QUEUE;
-		o->netns = l->netns;
-		snprintf(o->subject, sizeof(o->subject), "port %u", l->port);
-		o->value = l->use;
-		o->count = l->accept_queue;
-		o->limit = l->accept_max;
-	}
-	for (size_t i = 0; i < finder.nr_cw; i++) {
-		struct alert_obs *o = &obs[n++];
-
-		memset(o, 0, sizeof(*o));
-		o->kind = ALERT_CLOSE_WAIT_AGE;
-		o->netns = finder.cw_ns[i];
-		o->value = (double)finder.cw_age_s[i];
-		o->count = (double)finder.cw_count[i];
-	}
-	if (alert_table_update(alerts.table, &alerts.cfg.alerts, obs, n, now, ev,
-			       sizeof(ev) / sizeof(ev[0])) < 0)
-		return;
-	na = alert_table_active(alerts.table, act, TOP_MAX_ALERTS);
-	for (size_t i = 0; i < na; i++)
-		word_alert(act[i], &out[i]);
-	top_set_alerts(m, out, na);
+	free(rep);
+	top_set_alerts(m, out, n);
 }
 
 /* The daemon's config (its alert rules): path, or the default if it exists. */
-static int alerts_open(const char *path)
+static int alerts_open(const char *path, struct ts_source *src)
 {
-	char err[512];
+	char err[512] = "";
 	int ret;
 
-	config_defaults(&alerts.cfg);
-	ret = config_load(path ? path : CONFIG_DEFAULT_PATH, &alerts.cfg, err, sizeof(err));
+	config_defaults(&al.cfg);
+	ret = config_load(path ? path : CONFIG_DEFAULT_PATH, &al.cfg, err, sizeof(err));
 	if (ret == -ENOENT && !path)
 		ret = 0;
 	if (ret) {
 		warnx_("%s", err[0] ? err : strerror(-ret));
 		return ret;
 	}
-	alerts.table = alert_table_new(alerts.cfg.alert_max_subjects);
-	alerts.t0 = now_ns();
-	return alerts.table ? 0 : -ENOMEM;
+	ret = alerts_init(&al.a, &al.cfg);
+	if (ret) {
+		warnx_("out of memory");
+		return ret;
+	}
+	al.open = true;
+	if (src->ops == &ts_source_bpf && !collector_open(&al.fds)) {
+		al.have_fds = true;
+		al.a.tw_map_fd = al.fds.timewait;
+	}
+	al.t0 = now_ns();
+	return 0;
 }
 
 static void alerts_close(void)
 {
-	alert_table_free(alerts.table);
-	alerts.table = NULL;
-	for (size_t i = 0; i < TOP_LOOKUP_NS; i++) {
-		culprit_map_free(finder.map[i]);
-		finder.map[i] = NULL;
-	}
+	if (al.open)
+		alerts_free(&al.a);
+	al.open = false;
+	if (al.have_fds)
+		collector_close(&al.fds);
+	al.have_fds = false;
+	culprit_map_free(finder.map);
+	finder.map = NULL;
 	free(finder.ns);
 	finder.ns = NULL;
 }
@@ -725,16 +664,16 @@ int cmd_top(int argc, char **argv)
 		warnx_("--all-netns needs root (it reads every namespace)");
 		return 1;
 	}
-	if (alerts_open(config))
-		return 1;
 	err = netns_self(&self);
 	if (err) {
 		warnx_("cannot tell this process's network namespace: %s", strerror(-err));
-		alerts_close();
 		return 1;
 	}
-	if (open_source(&src, o.source)) {
+	if (open_source(&src, o.source))
+		return 1;
+	if (alerts_open(config, &src)) {
 		alerts_close();
+		ts_source_close(&src);
 		return 1;
 	}
 	setlocale(LC_ALL, "");

@@ -29,8 +29,14 @@ struct culprit_map {
 	size_t max_entries;
 	__u64 min_rebuild_ns;
 	__u64 built_ns;		/* when the last walk ended; 0: never */
-	__u32 netns;		/* walk only this namespace's processes; 0: all */
 	struct culprit_map_stats st;
+	/* The wanted inodes (an inode set: pid unused), as many slots. */
+	struct slot *want;
+	size_t nwant;
+	bool want_pending;	/* some wanted inode no walk has looked for */
+	__u32 netns[CULPRIT_MAX_NETNS];	/* walk only processes in these */
+	size_t nnetns;
+	bool all_netns;		/* more were wanted than fit: no limit */
 };
 
 static __u64 mono_ns(void)
@@ -54,8 +60,9 @@ struct culprit_map *culprit_map_new(size_t max_entries, __u64 min_rebuild_ns)
 	if (!m)
 		return NULL;
 	m->slots = calloc(n, sizeof(*m->slots));
-	if (!m->slots) {
-		free(m);
+	m->want = calloc(n, sizeof(*m->want));
+	if (!m->slots || !m->want) {
+		culprit_map_free(m);
 		return NULL;
 	}
 	m->nslots = n;
@@ -69,6 +76,7 @@ void culprit_map_free(struct culprit_map *m)
 	if (!m)
 		return;
 	free(m->slots);
+	free(m->want);
 	free(m);
 }
 
@@ -77,13 +85,77 @@ static size_t hash(__u32 inode, size_t mask)
 	return (size_t)((inode * 2654435761u) & mask);
 }
 
-static struct slot *find(struct culprit_map *m, __u32 inode)
+static struct slot *find_in(struct slot *v, size_t nslots, __u32 inode)
 {
-	size_t mask = m->nslots - 1;
+	size_t mask = nslots - 1;
 
 	for (size_t i = hash(inode, mask);; i = (i + 1) & mask)
-		if (m->slots[i].inode == inode || !m->slots[i].inode)
-			return &m->slots[i];
+		if (v[i].inode == inode || !v[i].inode)
+			return &v[i];
+}
+
+static struct slot *find(struct culprit_map *m, __u32 inode)
+{
+	return find_in(m->slots, m->nslots, inode);
+}
+
+void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct slot *w;
+
+		if (!inodes[i])
+			continue;
+		w = find_in(m->want, m->nslots, inodes[i]);
+		if (w->inode)
+			continue;
+		if (m->nwant == m->max_entries)
+			return;
+		w->inode = inodes[i];
+		m->nwant++;
+		/* Unless the map has it already, the next miss walks. */
+		if (!find(m, inodes[i])->inode)
+			m->want_pending = true;
+	}
+}
+
+void culprit_map_want_netns(struct culprit_map *m, __u32 inum)
+{
+	for (size_t i = 0; i < m->nnetns; i++)
+		if (m->netns[i] == inum)
+			return;
+	if (m->nnetns == CULPRIT_MAX_NETNS) {
+		m->all_netns = true;
+		return;
+	}
+	m->netns[m->nnetns++] = inum;
+	m->want_pending = true;
+}
+
+void culprit_map_unwant(struct culprit_map *m)
+{
+	memset(m->want, 0, m->nslots * sizeof(*m->want));
+	m->nwant = 0;
+	m->want_pending = false;
+	m->nnetns = 0;
+	m->all_netns = false;
+}
+
+/* Whether the walk reads the fds of process pid (its netns is wanted). */
+static bool walk_proc(const struct culprit_map *m, long pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (!m->nnetns || m->all_netns)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if (stat(path, &st))
+		return false;
+	for (size_t i = 0; i < m->nnetns; i++)
+		if (m->netns[i] == (__u32)st.st_ino)
+			return true;
+	return false;
 }
 
 int culprit_parse_socket_link(const char *t, __u32 *inode)
@@ -107,28 +179,6 @@ int culprit_parse_socket_link(const char *t, __u32 *inode)
 	return 0;
 }
 
-void culprit_map_set_netns(struct culprit_map *m, __u32 netns)
-{
-	if (m->netns == netns)
-		return;
-	m->netns = netns;
-	memset(m->slots, 0, m->nslots * sizeof(*m->slots));
-	m->st.entries = 0;
-	m->built_ns = 0;
-}
-
-/* Whether pid's network namespace is netns (0: any). */
-static bool in_netns(long pid, __u32 netns)
-{
-	char path[64];
-	struct stat sb;
-
-	if (!netns)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-	return !stat(path, &sb) && (__u32)sb.st_ino == netns;
-}
-
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 {
 	__u64 t0 = mono_ns();
@@ -140,6 +190,7 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 	m->st.entries = 0;
 	m->st.truncated = false;
 	m->st.fds_seen = 0;
+	m->st.procs_skipped = 0;
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
@@ -148,8 +199,12 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 		long pid = strtol(de->d_name, &end, 10);
 		int dfd;
 
-		if (*end || pid <= 0 || !in_netns(pid, m->netns))
+		if (*end || pid <= 0)
 			continue;
+		if (!walk_proc(m, pid)) {
+			m->st.procs_skipped++;
+			continue;
+		}
 		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0)
@@ -173,6 +228,8 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 			m->st.fds_seen++;
 			if (culprit_parse_socket_link(target, &ino))
 				continue;
+			if (m->nwant && !find_in(m->want, m->nslots, ino)->inode)
+				continue;
 			s = find(m, ino);
 			if (s->inode)
 				continue;	/* the lowest pid wins: /proc is in pid order */
@@ -189,6 +246,7 @@ int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns)
 	closedir(proc);
 	m->st.rebuilds++;
 	m->st.last_walk_ns = mono_ns() - t0;
+	m->want_pending = false;
 	m->built_ns = now_ns ? now_ns : 1;
 	return 0;
 }
@@ -205,7 +263,8 @@ int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *
 		*pid = s->pid;
 		return 0;
 	}
-	if (m->built_ns && now_ns < m->built_ns + m->min_rebuild_ns)
+	if (m->built_ns && now_ns < m->built_ns + m->min_rebuild_ns &&
+	    !(m->want_pending && find_in(m->want, m->nslots, inode)->inode))
 		return -ENOENT;
 	err = culprit_map_rebuild(m, now_ns);
 	if (err)
@@ -429,4 +488,52 @@ int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 	if (dropped)
 		*dropped = drop;
 	return 0;
+}
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct tw_owner *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static void fold_one(const struct tcpstate_tw *e, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr)
+{
+	size_t alen = d->family == AF_INET6 ? 16 : 4, k;
+
+	if (e->gen == TCPSTATE_GEN_DEAD || e->netns != d->netns || e->family != d->family)
+		return;
+	if (d->by_local ? e->sport != d->sport :
+	    e->dport != d->dport || memcmp(e->daddr, d->daddr, alen))
+		return;
+	for (k = 0; k < *nr; k++)
+		if (out[k].tgid == e->tgid &&
+		    !strncmp(out[k].comm, e->comm, sizeof(out[k].comm)))
+			break;
+	if (k == *nr) {
+		if (*nr == max_out)
+			return;
+		memset(&out[k], 0, sizeof(out[k]));
+		out[k].tgid = e->tgid;
+		memcpy(out[k].comm, e->comm, sizeof(out[k].comm));
+		out[k].comm[sizeof(out[k].comm) - 1] = '\0';
+		(*nr)++;
+	}
+	out[k].count++;
+}
+
+void culprit_tw_fold(const struct tcpstate_tw *v, size_t n, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr)
+{
+	for (size_t i = 0; i < n; i++)
+		fold_one(&v[i], d, out, max_out, nr);
+}
+
+void culprit_tw_sort(struct tw_owner *out, size_t nr)
+{
+	if (nr)
+		qsort(out, nr, sizeof(*out), cmp_owner);
 }

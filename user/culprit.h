@@ -5,9 +5,11 @@
  * (sockdiag.h rows) into keys an alert can name.
  *
  * The inode map is a bounded cache: built by one walk of /proc/PID/fd
- * (every socket link of every process, up to max_entries), rebuilt on a
- * miss at most once per min_rebuild_ns. Socket inodes are unique on the
- * host (sockfs), so one map serves every namespace. Nothing here prints.
+ * (every socket link of every process, up to max_entries; or, once the
+ * caller has said which inodes it wants, only those), rebuilt on a miss
+ * at most once per min_rebuild_ns, or at once when the miss is of an
+ * inode wanted since the last walk. Socket inodes are unique on the host
+ * (sockfs), so one map serves every namespace. Nothing here prints.
  */
 #ifndef __TCPSTATE_CULPRIT_H
 #define __TCPSTATE_CULPRIT_H
@@ -17,6 +19,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "sockdiag.h"
+#include "tcpstate.h"
 
 #define CULPRIT_COMM_LEN	16
 #define CULPRIT_CMDLINE_LEN	256
@@ -40,6 +43,7 @@ struct culprit_map_stats {
 	__u64 rebuilds;
 	__u64 last_walk_ns;	/* how long the last walk took */
 	__u64 fds_seen;		/* fd links read by the last walk */
+	__u64 procs_skipped;	/* processes of other namespaces, last walk */
 };
 
 /* NULL on allocation failure. */
@@ -54,14 +58,23 @@ void culprit_map_free(struct culprit_map *m);
  */
 int culprit_map_lookup(struct culprit_map *m, __u32 inode, __u64 now_ns, pid_t *pid);
 /*
- * Restricts the walks to the processes in one network namespace (the
- * inode of /proc/PID/ns/net; 0, the default: every process), so a lookup
- * for one namespace reads only its processes' fds and is not cut short by
- * max_entries spent on others. A process that holds a socket of a
- * namespace it is not in (made before a setns) is then not found. A
- * change empties the map: the next lookup walks.
+ * Adds inodes (n; zeros skipped) to the set the next walks keep, so that
+ * a host with more sockets than max_entries still maps these. At most
+ * max_entries are kept (further ones are not wanted). culprit_map_unwant()
+ * empties the set (the walks keep every socket again).
  */
-void culprit_map_set_netns(struct culprit_map *m, __u32 netns);
+void culprit_map_want(struct culprit_map *m, const __u32 *inodes, size_t n);
+/*
+ * Limits the walks to the processes in these network namespaces (inode
+ * numbers; at most CULPRIT_MAX_NETNS, further ones lift the limit): the
+ * cost of a walk is the file descriptors it reads, and a host may hold
+ * far more in other namespaces. A socket belongs to the namespace it was
+ * made in, so its holder is there, unless it moved (setns, fd passing).
+ */
+#define CULPRIT_MAX_NETNS	64
+void culprit_map_want_netns(struct culprit_map *m, __u32 inum);
+/* Empties the wanted inodes and namespaces. */
+void culprit_map_unwant(struct culprit_map *m);
 /* Rebuilds now, whatever the interval. 0 or -errno. */
 int culprit_map_rebuild(struct culprit_map *m, __u64 now_ns);
 void culprit_map_stats(const struct culprit_map *m, struct culprit_map_stats *st);
@@ -123,5 +136,33 @@ struct culprit_group {
 int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 		  unsigned int by, size_t max_groups, struct culprit_group **out,
 		  size_t *nr_out, size_t *dropped);
+
+/*
+ * TIME_WAIT owners: the BPF collector records, per timewait socket, the
+ * owner of its full socket (struct tcpstate_tw); tw_owner.h reads them.
+ */
+struct tw_dest {
+	__u32 netns;		/* namespace inode */
+	__u8 family;
+	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
+	__u16 dport;		/* host byte order */
+	__u16 sport;		/* by_local: the local port instead of the peer */
+	bool by_local;
+};
+
+struct tw_owner {
+	__u32 tgid;		/* 0: not recorded */
+	char comm[TCPSTATE_TASK_COMM_LEN];
+	__u64 count;		/* its timewait sockets toward the destination */
+};
+
+/*
+ * Counts the owners of the live entries of v (n) toward d into out (at
+ * most max_out; *nr of them so far, updated); culprit_tw_sort() orders
+ * them, most sockets first.
+ */
+void culprit_tw_fold(const struct tcpstate_tw *v, size_t n, const struct tw_dest *d,
+		     struct tw_owner *out, size_t max_out, size_t *nr);
+void culprit_tw_sort(struct tw_owner *out, size_t nr);
 
 #endif /* __TCPSTATE_CULPRIT_H */

@@ -20,16 +20,22 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <systemd/sd-daemon.h>
+#include "alerts.h"
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
+#include "hook.h"
 #include "loader.h"
 #include "log.h"
+#include "model_prom.h"
 #include "netns_limits.h"
 #include "prom.h"
 #include "prune.h"
+#include "render_alerts.h"
+#include "sockdiag.h"
 #include "source.h"
 #include "textfile.h"
 #include "version.h"
@@ -60,7 +66,15 @@ struct daemon {
 	/* The daemon's own counters, exported with the snapshot. */
 	uint64_t gaps, read_errors, open_errors, write_errors, writes;
 	uint64_t reloads, reload_errors, pruned;
+	/* Alerts: the evaluation state, and the last round's reports. */
+	struct alerts alerts;
+	bool have_alerts;
+	struct alert_report *areps;
+	size_t nareps;
+	uint64_t alert_fires, alert_resolves, hook_runs, hook_failures, alert_errors;
 };
+
+#define HOOKS_PER_ROUND	16	/* further changes are logged, not hooked */
 
 static double min_d(double a, double b)
 {
@@ -312,6 +326,124 @@ static void read_snapshot(struct daemon *d)
 		log_warn("reading the namespaces' limits: %s", strerror(-err));
 }
 
+/* ---- alerts ---------------------------------------------------------- */
+
+/* The hook's environment: the alert and its first culprit. */
+static void run_hook(struct daemon *d, const struct alert_report *r, const char *line)
+{
+	const struct alert_culprit *c = r->nculprits ? &r->culprits[0] : NULL;
+	char v[16][1100], *env[17];
+	char peer[64] = "";
+	size_t n = 0;
+	int status, err;
+
+#define ENV(...) snprintf(v[n], sizeof(v[n]), __VA_ARGS__), env[n] = v[n], n++
+	ENV("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	ENV("TCPSTATE_ALERT=%s", alert_kind_name(r->st.obs.kind));
+	ENV("TCPSTATE_ALERT_STATE=%s", r->st.level == ALERT_OK ? "resolved" : "firing");
+	ENV("TCPSTATE_ALERT_LEVEL=%s", alert_level_name(r->st.level));
+	ENV("TCPSTATE_ALERT_NETNS=%u", r->st.obs.netns);
+	ENV("TCPSTATE_ALERT_NETNS_NAME=%s", r->netns_name);
+	ENV("TCPSTATE_ALERT_SUBJECT=%s", r->st.obs.subject);
+	ENV("TCPSTATE_ALERT_VALUE=%g", r->st.obs.value);
+	ENV("TCPSTATE_ALERT_TEXT=%s", line);
+	if (c) {
+		sockdiag_addr_str(c->g.sample.family, c->g.sample.daddr, c->g.sample.dport,
+				  peer, sizeof(peer));
+		ENV("TCPSTATE_CULPRIT_PID=%d", (int)c->proc.pid);
+		ENV("TCPSTATE_CULPRIT_COMM=%s", c->proc.comm);
+		ENV("TCPSTATE_CULPRIT_CMDLINE=%s", c->proc.cmdline);
+		ENV("TCPSTATE_CULPRIT_CGROUP=%s", c->proc.cgroup);
+		ENV("TCPSTATE_CULPRIT_LOCAL_PORT=%u", c->g.sample.sport);
+		ENV("TCPSTATE_CULPRIT_PEER=%s", peer);
+		ENV("TCPSTATE_CULPRIT_AGE_SECONDS=%.0f",
+		    c->g.oldest_ms >= 0 ? c->g.oldest_ms / 1000.0 : 0.0);
+	}
+#undef ENV
+	env[n] = NULL;
+	d->hook_runs++;
+	err = hook_run(d->cfg.alert_hook, env, (unsigned int)d->cfg.alert_hook_timeout, &status);
+	if (!err)
+		return;
+	d->hook_failures++;
+	if (err == -ETIME)
+		log_warn("alert hook %s killed after %lu s", d->cfg.alert_hook,
+			 d->cfg.alert_hook_timeout);
+	else if (err == -ECHILD)
+		log_warn("alert hook %s failed (%s %d)", d->cfg.alert_hook,
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	else
+		log_warn("alert hook %s cannot run: %s", d->cfg.alert_hook, strerror(-err));
+}
+
+static void evaluate_alerts(struct daemon *d)
+{
+	char line[1024];
+	size_t hooks = 0;
+	int err;
+
+	free(d->areps);
+	d->areps = NULL;
+	d->nareps = 0;
+	if (!d->have_snap || !d->have_alerts)
+		return;
+	d->alerts.tw_map_fd = d->have_fds ? d->fds.timewait : -1;
+	err = alerts_round(&d->alerts, &d->snap, now_s(), &d->areps, &d->nareps);
+	if (err) {
+		d->alert_errors++;
+		log_err("evaluating the alerts: %s", strerror(-err));
+		if (err == -ENOTRECOVERABLE)
+			exiting = 1;	/* outside our own namespace: stop */
+		return;
+	}
+	for (size_t i = 0; i < d->nareps; i++) {
+		const struct alert_report *r = &d->areps[i];
+
+		if (!r->changed)
+			continue;
+		render_alert_line(r, line, sizeof(line));
+		log_warn("%s", line);
+		if (r->st.level == ALERT_OK)
+			d->alert_resolves++;
+		else
+			d->alert_fires++;
+		if (d->cfg.alert_hook[0] && hooks++ < HOOKS_PER_ROUND)
+			run_hook(d, r, line);
+	}
+}
+
+static int fill_alerts(FILE *f, struct daemon *d)
+{
+	size_t n = 0, max = d->cfg.max_series;
+	struct prom_alert *pa;
+	__u64 dropped = 0;
+	int err;
+
+	pa = calloc(d->nareps ? d->nareps : 1, sizeof(*pa));
+	if (!pa)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->nareps; i++) {
+		const struct alert_report *r = &d->areps[i];
+
+		if (r->st.level == ALERT_OK)
+			continue;
+		if (n == max) {
+			dropped++;
+			continue;
+		}
+		pa[n].alert = alert_kind_name(r->st.obs.kind);
+		snprintf(pa[n].netns, sizeof(pa[n].netns), "%u", r->st.obs.netns);
+		pa[n].netns_name = r->netns_name;
+		pa[n].subject = r->st.obs.subject;
+		pa[n].level = alert_level_name(r->st.level);
+		n++;
+	}
+	err = prom_render_alerts(f, pa, n, dropped);
+	free(pa);
+	return err;
+}
+
 #define METRIC(f, name, type, help, fmt, ...) \
 	fprintf(f, "# HELP " name " " help "\n# TYPE " name " " type "\n" \
 		name " " fmt "\n", __VA_ARGS__)
@@ -331,6 +463,28 @@ static int fill(FILE *f, void *arg)
 		if (err)
 			return err;
 	}
+	err = fill_alerts(f, d);
+	if (err)
+		return err;
+	METRIC(f, "tcpstate_alert_fires_total", "counter",
+	       "Alerts that fired (or changed level), each logged once.", "%" PRIu64,
+	       d->alert_fires);
+	METRIC(f, "tcpstate_alert_resolves_total", "counter",
+	       "Alerts that resolved, each logged once.", "%" PRIu64, d->alert_resolves);
+	METRIC(f, "tcpstate_alert_lookups_total", "counter",
+	       "sock_diag queries made to name culprits and read listeners.", "%" PRIu64,
+	       (uint64_t)d->alerts.lookups);
+	METRIC(f, "tcpstate_alert_lookup_errors_total", "counter",
+	       "sock_diag queries that failed (the alert stayed without culprit).", "%" PRIu64,
+	       (uint64_t)d->alerts.lookup_errors);
+	METRIC(f, "tcpstate_alert_lookup_seconds", "gauge",
+	       "Time the last evaluation spent in sock_diag queries.", "%.6f",
+	       d->alerts.last_lookup_s);
+	METRIC(f, "tcpstate_alert_hook_runs_total", "counter",
+	       "Runs of the alert hook.", "%" PRIu64, d->hook_runs);
+	METRIC(f, "tcpstate_alert_hook_failures_total", "counter",
+	       "Runs of the alert hook that failed or were killed at the timeout.", "%" PRIu64,
+	       d->hook_failures);
 	METRIC(f, "tcpstate_daemon_source_up", "gauge",
 	       "1 when this file holds a snapshot read this interval, 0 in a gap.",
 	       "%d", d->have_snap);
@@ -496,6 +650,10 @@ int daemon_run(const struct daemon_opts *o)
 		log_warn("interval %lu s is not below half the watchdog timeout (%.0f s)",
 			 d.cfg.interval, wd_usec / 1e6);
 	ensure_collector(&d);
+	if (alerts_init(&d.alerts, &d.cfg))
+		log_err("alerts off: out of memory");
+	else
+		d.have_alerts = true;
 	d.can_prune = cap_effective(19 /* CAP_SYS_PTRACE */);
 	d.backoff = BACKOFF_MIN;
 	next_tick = now_s();
@@ -506,6 +664,7 @@ int daemon_run(const struct daemon_opts *o)
 		if (now_s() >= next_tick) {
 			d.ticks++;
 			read_snapshot(&d);
+			evaluate_alerts(&d);
 			ret = write_textfile(&d);
 			if (!ret && !d.ready) {
 				sd_notify(0, "READY=1\nSTATUS=Running");
@@ -527,6 +686,9 @@ int daemon_run(const struct daemon_opts *o)
 		log_notice("exiting (%s); the collector stays loaded", "signal");
 	if (d.have_snap)
 		ts_snapshot_free(&d.snap);
+	free(d.areps);
+	if (d.have_alerts)
+		alerts_free(&d.alerts);
 	if (d.have_fds)
 		collector_close(&d.fds);
 	prune_state_free(&d.prune);

@@ -136,6 +136,22 @@ static int raw_level(const struct alert_threshold *th, double v, double scale)
 	return ALERT_OK;
 }
 
+/*
+ * Whether a subject at ok is worth a slot: it is within the hysteresis
+ * band of its warning, or (port use) at half of it, so that its rate, and
+ * so its time to exhaustion, is known by the time it fires.
+ */
+static bool worth_tracking(const struct alert_rules *r, const struct alert_obs *o)
+{
+	double w = r->th[o->kind].warning;
+
+	if (w <= 0)
+		return false;
+	if (o->kind == ALERT_PORT_USE)
+		return o->value >= w * 0.5;
+	return o->value >= w * (1.0 - r->hysteresis);
+}
+
 static void apply(struct alert_state *s, const struct alert_rules *r,
 		  const struct alert_obs *o, double now)
 {
@@ -199,8 +215,7 @@ int alert_table_update(struct alert_table *t, const struct alert_rules *r,
 			}
 		if (!s) {
 			/* A new subject is tracked once it can matter. */
-			if (raw_level(&r->th[o->kind], o->value, 1.0) == ALERT_OK &&
-			    r->th[o->kind].warning > 0 && o->limit <= 0)
+			if (!worth_tracking(r, o))
 				continue;
 			if (t->nr == t->max) {
 				t->dropped++;
@@ -239,20 +254,12 @@ int alert_table_update(struct alert_table *t, const struct alert_rules *r,
 			nev++;
 		}
 	}
-	/* Forget what is ok and waiting for nothing. */
+	/* Forget what is ok, waiting for nothing, and no longer worth its rate. */
 	for (k = 0; k < t->nr;) {
 		struct alert_state *s = &t->v[k];
 
 		if (s->level == ALERT_OK && s->pending == ALERT_OK &&
-		    (!t->seen[k] || raw_level(&r->th[s->obs.kind], s->obs.value,
-					      1.0 - r->hysteresis) == ALERT_OK) &&
-		    s->obs.limit <= 0) {
-			t->v[k] = t->v[t->nr - 1];
-			t->seen[k] = t->seen[t->nr - 1];
-			t->nr--;
-			continue;
-		}
-		if (s->level == ALERT_OK && s->pending == ALERT_OK && !t->seen[k]) {
+		    (!t->seen[k] || !worth_tracking(r, &s->obs))) {
 			t->v[k] = t->v[t->nr - 1];
 			t->seen[k] = t->seen[t->nr - 1];
 			t->nr--;

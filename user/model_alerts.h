@@ -102,8 +102,9 @@ void alert_table_free(struct alert_table *t);
  * Applies one round of observations at now (seconds, monotonic). A
  * subject tracked but not observed in the round is observed as 0 (its
  * sockets are gone). Fills ev (at most max_ev) with the level changes;
- * returns their number, or -ENOMEM. Subjects back at ok and past their
- * hold are forgotten.
+ * returns their number. A subject at ok is tracked only within the
+ * hysteresis band of its warning (port use: from half of it, for its
+ * rate); back at ok and out of it, it is forgotten.
  */
 int alert_table_update(struct alert_table *t, const struct alert_rules *r,
 		       const struct alert_obs *obs, size_t nobs, double now,

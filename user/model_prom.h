@@ -77,6 +77,25 @@ int prom_model_build(struct prom_model *m, const struct ts_snapshot *snap,
 		     const struct prom_opts *o);
 void prom_model_free(struct prom_model *m);
 
+/*
+ * One alert in force, as tcpstate_alert_active{alert,netns,netns_name,
+ * subject,level} 1 (Documentation/alerts.rst).
+ */
+struct prom_alert {
+	const char *alert;		/* "close_wait_count" */
+	char netns[PROM_LABEL_MAX];	/* the inode number, in decimal */
+	const char *netns_name;		/* "" when it has none */
+	const char *subject;		/* "" for the namespace; a listener, a destination */
+	const char *level;		/* "warning" or "critical" */
+};
+
+/*
+ * Prints the alert families: n active alerts (the caller caps them; what
+ * it left out is dropped, exported as tcpstate_alert_series_dropped).
+ * 0, or -errno of a write error.
+ */
+int prom_render_alerts(FILE *f, const struct prom_alert *a, size_t n, __u64 dropped);
+
 /* Prints m; 0, or -errno of a write error. */
 int prom_render_model(FILE *f, const struct prom_model *m);
 

@@ -50,6 +50,8 @@ int netns_limits_read(struct ts_limits *lim)
 	lim->port_range_hi = (__u32)range[1];
 	lim->max_tw_buckets = tw;
 	lim->fin_timeout_s = fin;
+	lim->tw_reuse = read_u64s("tcp_tw_reuse", &tw, 1) ? -1 : (long long)tw;
+	lim->somaxconn = read_u64s("../core/somaxconn", &tw, 1) ? -1 : (long long)tw;
 	lim->known = true;
 	return 0;
 }

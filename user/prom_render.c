@@ -284,3 +284,22 @@ int prom_render(FILE *f, const struct ts_snapshot *snap, const struct prom_opts 
 	prom_model_free(&m);
 	return err;
 }
+
+int prom_render_alerts(FILE *f, const struct prom_alert *a, size_t n, __u64 dropped)
+{
+	struct family active = FAMILY("tcpstate_alert_active", "gauge",
+		"1 for each alert in force (tcpstate alerts), by alert, namespace, subject "
+		"(a listener or a destination, empty for the namespace) and level.");
+	struct family drop = FAMILY("tcpstate_alert_series_dropped", "gauge",
+		"Alerts in force left out of tcpstate_alert_active (over max_series).");
+
+	for (size_t i = 0; i < n; i++) {
+		const char *labels[] = { "alert", a[i].alert, "netns", a[i].netns,
+					 "netns_name", a[i].netns_name, "subject", a[i].subject,
+					 "level", a[i].level, NULL };
+
+		u64_sample(f, &active, labels, 1);
+	}
+	u64_sample(f, &drop, NULL, dropped);
+	return ferror(f) ? -EIO : 0;
+}

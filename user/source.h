@@ -41,6 +41,9 @@ struct ts_limits {
 	__u32 port_range_lo, port_range_hi;	/* net.ipv4.ip_local_port_range */
 	__u64 max_tw_buckets;			/* net.ipv4.tcp_max_tw_buckets */
 	__u64 fin_timeout_s;			/* net.ipv4.tcp_fin_timeout */
+	/* What alert texts quote (-1: not readable). */
+	long long tw_reuse;			/* net.ipv4.tcp_tw_reuse */
+	long long somaxconn;			/* net.core.somaxconn */
 };
 
 /* The totals of one network namespace, summed over CPUs. */

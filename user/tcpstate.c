@@ -23,6 +23,8 @@ static const char usage[] =
 "  top [INTERVAL]               the live terminal view (keys: h for help)\n"
 "  export [-d DIR | -]          Prometheus text, to stdout or node_exporter's\n"
 "                               textfile directory (atomic)\n"
+"  alerts [--json]              evaluate the alerts once, naming the culprits;\n"
+"                               exit 0 ok, 1 warning, 2 critical\n"
 "  load                         load the BPF collector and pin it\n"
 "  unload                       remove the pinned BPF collector\n"
 "  help                         this help\n"
@@ -34,7 +36,8 @@ static const char usage[] =
 "  tcpstate summary --json               # one JSON object, for scripts\n"
 "  tcpstate top -A                       # live, every namespace\n"
 "  tcpstate summary --all-netns          # every network namespace\n"
-"  tcpstate export -d /var/lib/prometheus/node-exporter   # for node_exporter\n";
+"  tcpstate export -d /var/lib/prometheus/node-exporter   # for node_exporter\n"
+"  tcpstate alerts                       # who holds the CLOSE_WAIT, TIME_WAIT, ports\n";
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -158,6 +161,7 @@ static const struct {
 	{ "summary", cmd_summary },
 	{ "top", cmd_top },
 	{ "export", cmd_export },
+	{ "alerts", cmd_alerts },
 	{ "load", cmd_load },
 	{ "unload", cmd_unload },
 };

@@ -4,6 +4,7 @@
  * value oscillating around a threshold does not flap), subjects that
  * vanish, the growth window, time to exhaustion, the O(1) lookup gates.
  */
+#include <stdio.h>
 #include <string.h>
 #include "model_alerts.h"
 #include "tap.h"
@@ -238,4 +239,33 @@ TEST(names_and_hints)
 	EXPECT_STRSTR(alert_hints(ALERT_PORT_USE)[5], "tcp_tw_recycle no longer exists");
 	EXPECT_STRSTR(alert_hints(ALERT_CLOSE_WAIT_COUNT)[0], "not called close()");
 	EXPECT_TRUE(alert_hints(99)[0] == NULL);
+}
+
+TEST(quiet_subjects_take_no_slot)
+{
+	struct alert_rules r = rules(0);
+	struct alert_table *t = alert_table_new(2);
+	struct alert_event ev[4];
+	struct alert_obs o[40];
+
+	ASSERT_TRUE(t != NULL);
+	r.th[ALERT_ACCEPT_QUEUE] = (struct alert_threshold){ 0.9, 1.0 };
+	/* 40 idle listeners and destinations far below: none tracked. */
+	for (int i = 0; i < 40; i++) {
+		memset(&o[i], 0, sizeof(o[i]));
+		o[i].kind = i % 2 ? ALERT_ACCEPT_QUEUE : ALERT_PORT_USE;
+		o[i].netns = 1;
+		snprintf(o[i].subject, sizeof(o[i].subject), "127.0.0.1:%d", 1000 + i);
+		o[i].value = 0.1;
+		o[i].count = 1;
+		o[i].limit = 10;
+	}
+	EXPECT_EQ(alert_table_update(t, &r, o, 40, 1, ev, 4), 0);
+	EXPECT_UEQ(alert_table_dropped(t), 0);
+	/* One that fills up still gets its slot and fires. */
+	o[3].value = 1.0;
+	EXPECT_EQ(alert_table_update(t, &r, o, 40, 2, ev, 4), 1);
+	EXPECT_EQ(ev[0].st.level, ALERT_CRITICAL);
+	EXPECT_STREQ(ev[0].st.obs.subject, "127.0.0.1:1003");
+	alert_table_free(t);
 }

@@ -378,18 +378,39 @@ TEST(map_finds_its_own_socket)
 	}
 	target[n] = '\0';
 	ASSERT_EQ(culprit_parse_socket_link(target, &ino), 0);
+	/* Wanted: found even on a host with more sockets than the map holds. */
+	culprit_map_want(m, &ino, 1);
 	ASSERT_EQ(culprit_map_lookup(m, ino, 1, &pid), 0);
 	EXPECT_EQ(pid, getpid());
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 1);
-	/* A miss within the interval does not walk again. */
+	EXPECT_UEQ(st.entries, 1);
+	/* A miss within the interval does not walk again... */
 	EXPECT_EQ(culprit_map_lookup(m, 1, 2, &pid), -ENOENT);
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 1);
-	/* After it, it does. */
-	EXPECT_EQ(culprit_map_lookup(m, 1, 2000000002ull, &pid), -ENOENT);
+	/* ...unless it is newly wanted: once. */
+	culprit_map_want(m, (const __u32[]){ 1 }, 1);
+	EXPECT_EQ(culprit_map_lookup(m, 1, 3, &pid), -ENOENT);
+	EXPECT_EQ(culprit_map_lookup(m, 1, 4, &pid), -ENOENT);
 	culprit_map_stats(m, &st);
 	EXPECT_UEQ(st.rebuilds, 2);
+	/* After the interval, it does. */
+	EXPECT_EQ(culprit_map_lookup(m, 1, 2000000005ull, &pid), -ENOENT);
+	culprit_map_stats(m, &st);
+	EXPECT_UEQ(st.rebuilds, 3);
+	/* Nothing wanted: every socket (up to the bound) again. */
+	culprit_map_unwant(m);
+	ASSERT_EQ(culprit_map_rebuild(m, 4000000000ull), 0);
+	culprit_map_stats(m, &st);
+	/* (A busy host may hold more than 65536 sockets before this process.) */
+	if (!st.truncated) {
+		ASSERT_EQ(culprit_map_lookup(m, ino, 4000000001ull, &pid), 0);
+		EXPECT_EQ(pid, getpid());
+	} else {
+		tap_diag("the host holds more than %zu sockets: the unwanted walk stopped",
+			 st.entries);
+	}
 	EXPECT_EQ(culprit_map_lookup(m, 0, 1, &pid), -ENOENT);
 	close(fd);
 	culprit_map_free(m);
@@ -414,10 +435,44 @@ TEST(map_is_bounded)
 	EXPECT_TRUE(culprit_map_new(0, 0) == NULL);
 }
 
-/* A map restricted to this process's namespace finds its socket; to another, not. */
-TEST(map_walks_one_netns)
+TEST(timewait_owners_toward_a_destination)
 {
-	struct culprit_map *m = culprit_map_new(1 << 16, 1000000000ull);
+	struct tcpstate_tw v[6] = {};
+	struct tw_dest d = { .netns = 77, .family = AF_INET, .dport = 443 };
+	struct tw_owner out[2];
+	size_t nr = 0;
+
+	inet_pton(AF_INET, "10.0.0.1", d.daddr);
+	for (int i = 0; i < 6; i++) {
+		v[i].netns = 77;
+		v[i].family = AF_INET;
+		v[i].dport = 443;
+		inet_pton(AF_INET, "10.0.0.1", v[i].daddr);
+		v[i].tgid = i < 3 ? 300 : 200;
+		strcpy(v[i].comm, i < 3 ? "crawler" : "curl");
+	}
+	v[4].gen = TCPSTATE_GEN_DEAD;	/* its death accounted: not live */
+	v[5].dport = 80;		/* another destination */
+	culprit_tw_fold(v, 4, &d, out, 2, &nr);
+	culprit_tw_fold(v + 4, 2, &d, out, 2, &nr);
+	culprit_tw_sort(out, nr);
+	ASSERT_EQ(nr, 2);
+	EXPECT_EQ(out[0].tgid, 300);
+	EXPECT_STREQ(out[0].comm, "crawler");
+	EXPECT_UEQ(out[0].count, 3);
+	EXPECT_EQ(out[1].tgid, 200);
+	EXPECT_UEQ(out[1].count, 1);
+	/* Another namespace: nothing. */
+	d.netns = 78;
+	nr = 0;
+	culprit_tw_fold(v, 6, &d, out, 2, &nr);
+	EXPECT_EQ(nr, 0);
+}
+
+TEST(map_walks_only_the_wanted_namespaces)
+{
+	struct culprit_map *m = culprit_map_new(1024, 1000000000ull);
+	struct culprit_map_stats st;
 	char link[64], target[64];
 	struct stat sb;
 	pid_t pid = 0;
@@ -427,7 +482,6 @@ TEST(map_walks_one_netns)
 
 	ASSERT_TRUE(m != NULL);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ASSERT_TRUE(fd >= 0);
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n <= 0 || stat("/proc/self/ns/net", &sb)) {
@@ -437,12 +491,16 @@ TEST(map_walks_one_netns)
 	}
 	target[n] = '\0';
 	ASSERT_EQ(culprit_parse_socket_link(target, &ino), 0);
-	culprit_map_set_netns(m, (__u32)sb.st_ino);
-	EXPECT_EQ(culprit_map_lookup(m, ino, 1, &pid), 0);
+	/* A namespace this process is not in: it is not walked. */
+	culprit_map_want(m, &ino, 1);
+	culprit_map_want_netns(m, 1);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 1, &pid), -ENOENT);
+	culprit_map_stats(m, &st);
+	EXPECT_TRUE(st.procs_skipped > 0);
+	/* Its own: found, at once (a newly wanted namespace walks again). */
+	culprit_map_want_netns(m, (__u32)sb.st_ino);
+	EXPECT_EQ(culprit_map_lookup(m, ino, 2, &pid), 0);
 	EXPECT_EQ(pid, getpid());
-	/* Another namespace's walk empties the map and skips this process. */
-	culprit_map_set_netns(m, (__u32)sb.st_ino + 1);
-	EXPECT_EQ(culprit_map_lookup(m, ino, 2, &pid), -ENOENT);
 	close(fd);
 	culprit_map_free(m);
 }

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * alerts.c - one round of alert evaluation (alerts.h).
+ *
+ * Cost: the namespace-wide figures are O(1) of the socket count (the
+ * snapshot's counts). A namespace costs sock_diag queries only when its
+ * counts open a gate: LISTEN rows when it has listeners and the accept
+ * queue alert is on (the kernel walks only its listening hash for them);
+ * CLOSE_WAIT rows when it has CLOSE_WAIT sockets and an alert that needs
+ * their age or owner; the port holders when the namespace as a whole
+ * holds enough ports that one destination could be over the threshold;
+ * TIME_WAIT rows only for a TIME_WAIT alert in force. Each query stops
+ * at alert_max_sockets rows, and each runs at most once per round.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <netinet/tcp.h>
+#include "alerts.h"
+#include "sockdiag.h"
+#include "tw_owner.h"
+
+#define MAX_DEST_GROUPS	64	/* destinations observed per namespace */
+#define MAX_EVENTS	256
+
+enum { Q_LISTEN, Q_CLOSE_WAIT, Q_PORTS, Q_TIME_WAIT, NQ };
+
+/* A namespace's rows for this round, queried at most once each. */
+struct ns_rows {
+	__u32 inum;
+	const char *path;		/* NULL: the caller's namespace */
+	bool enterable;
+	bool done[NQ];
+	int err[NQ];
+	struct sockdiag_result res[NQ];
+	pid_t *pids[NQ];		/* owners of res[q] rows, when asked */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int alerts_init(struct alerts *a, const struct tsd_config *cfg)
+{
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->tw_map_fd = -1;
+	a->table = alert_table_new(cfg->alert_max_subjects);
+	/* The inode map holds every socket of the host, up to 4x the cap. */
+	a->map = culprit_map_new(cfg->alert_max_sockets * 4,
+				 (__u64)cfg->interval * 1000000000ull);
+	if (!a->table || !a->map) {
+		alerts_free(a);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void alerts_free(struct alerts *a)
+{
+	alert_table_free(a->table);
+	culprit_map_free(a->map);
+	free(a->growth);
+	memset(a, 0, sizeof(*a));
+}
+
+static __u32 states_of(int q)
+{
+	__u32 all = 0;
+
+	switch (q) {
+	case Q_LISTEN:
+		return SOCKDIAG_STATE(TCP_LISTEN);
+	case Q_CLOSE_WAIT:
+		return SOCKDIAG_STATE(TCP_CLOSE_WAIT);
+	case Q_TIME_WAIT:
+		return SOCKDIAG_STATE(TCP_TIME_WAIT);
+	}
+	/* Every state that holds a local port but LISTEN (request sockets too). */
+	for (int s = 0; s < TCPSTATE_NSTATES; s++)
+		if (TCPSTATE_IS_LIVE(s) && s != TCPSTATE_ST_LISTEN)
+			all |= SOCKDIAG_STATE(s);
+	return all;
+}
+
+static int rows_get(struct alerts *a, struct ns_rows *n, int q, bool want_pids,
+		    const struct sockdiag_result **out)
+{
+	struct sockdiag_query sq = {
+		.states = states_of(q), .family = AF_UNSPEC,
+		.want_info = q == Q_CLOSE_WAIT, .max_rows = a->cfg->alert_max_sockets,
+	};
+	double t0;
+
+	if (!n->enterable)
+		return -ENOENT;
+	if (!n->done[q]) {
+		t0 = mono_s();
+		n->done[q] = true;
+		a->lookups++;
+		n->err[q] = sockdiag_query_netns(n->path, &sq, &n->res[q]);
+		a->last_lookup_s += mono_s() - t0;
+		if (n->err[q] == -ENOTRECOVERABLE)
+			return n->err[q];
+		if (n->err[q])
+			a->lookup_errors++;
+	}
+	if (n->err[q])
+		return n->err[q];
+	if (want_pids && !n->pids[q] && n->res[q].nr) {
+		__u64 now = (__u64)(mono_s() * 1e9);
+
+		__u32 *inodes;
+
+		n->pids[q] = calloc(n->res[q].nr, sizeof(pid_t));
+		inodes = calloc(n->res[q].nr, sizeof(*inodes));
+		if (!n->pids[q] || !inodes) {
+			free(inodes);
+			return -ENOMEM;
+		}
+		/* Only these are kept by a walk: a host with more sockets than the map. */
+		for (size_t i = 0; i < n->res[q].nr; i++)
+			inodes[i] = n->res[q].rows[i].inode;
+		culprit_map_want(a->map, inodes, n->res[q].nr);
+		culprit_map_want_netns(a->map, n->inum);
+		free(inodes);
+		for (size_t i = 0; i < n->res[q].nr; i++)
+			if (culprit_map_lookup(a->map, n->res[q].rows[i].inode, now,
+					       &n->pids[q][i]))
+				n->pids[q][i] = 0;
+	}
+	*out = &n->res[q];
+	return 0;
+}
+
+static void ns_rows_free(struct ns_rows *n)
+{
+	for (int q = 0; q < NQ; q++) {
+		sockdiag_result_free(&n->res[q]);
+		free(n->pids[q]);
+	}
+}
+
+struct obs_vec {
+	struct alert_obs *v;
+	size_t nr, cap;
+};
+
+static struct alert_obs *obs_add(struct obs_vec *o)
+{
+	if (o->nr == o->cap) {
+		size_t ncap = o->cap ? o->cap * 2 : 64;
+		struct alert_obs *nv = realloc(o->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		o->v = nv;
+		o->cap = ncap;
+	}
+	memset(&o->v[o->nr], 0, sizeof(o->v[0]));
+	return &o->v[o->nr++];
+}
+
+static void listener_subject(const struct sockdiag_row *r, char *buf, size_t len)
+{
+	sockdiag_addr_str(r->family, r->saddr, r->sport, buf, len);
+}
+
+static void dest_subject(const struct culprit_key *k, char *buf, size_t len)
+{
+	char l[INET6_ADDRSTRLEN] = "?", p[64];
+
+	inet_ntop(k->family, k->laddr, l, sizeof(l));
+	sockdiag_addr_str(k->family, k->peer, k->pport, p, sizeof(p));
+	snprintf(buf, len, "%s -> %s", l, p);
+}
+
+/* The rows of q whose local port is in the namespace's ephemeral range. */
+static size_t ephemeral(const struct sockdiag_result *res, const pid_t *pids,
+			const struct ts_limits *lim, struct sockdiag_row *out, pid_t *opids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->nr; i++) {
+		const struct sockdiag_row *r = &res->rows[i];
+
+		if (r->state == TCP_LISTEN || r->state == TCP_SYN_RECV ||
+		    r->sport < lim->port_range_lo || r->sport > lim->port_range_hi)
+			continue;
+		out[n] = *r;
+		if (opids)
+			opids[n] = pids ? pids[i] : 0;
+		n++;
+	}
+	return n;
+}
+
+static bool port_alert_active(const struct alerts *a, __u32 inum)
+{
+	const struct alert_state *act[64];
+	size_t n = alert_table_active(a->table, act, 64);
+
+	for (size_t i = 0; i < n; i++)
+		if (act[i]->obs.kind == ALERT_PORT_USE && act[i]->obs.netns == inum)
+			return true;
+	return false;
+}
+
+static struct alert_growth *growth_of(struct alerts *a, __u32 inum)
+{
+	struct alert_growth *g;
+
+	for (size_t i = 0; i < a->ngrowth; i++)
+		if (a->growth[i].netns == inum)
+			return &a->growth[i];
+	if (a->ngrowth >= a->cfg->max_netns)
+		return NULL;
+	g = realloc(a->growth, (a->ngrowth + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	a->growth = g;
+	g = &a->growth[a->ngrowth++];
+	memset(g, 0, sizeof(*g));
+	g->netns = inum;
+	return g;
+}
+
+/* The observations of one namespace. */
+static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
+		   double now, struct obs_vec *ov)
+{
+	const struct alert_rules *r = &a->cfg->alerts;
+	const struct sockdiag_result *res;
+	struct alert_obs tmp[3], *o;
+	struct alert_growth *g = growth_of(a, ns->inum), scratch = {};
+	size_t k, m;
+	int err;
+
+	m = alerts_observe_netns(ns, r, g ? g : &scratch, now, tmp);
+	for (k = 0; k < m; k++) {
+		if (!(o = obs_add(ov)))
+			return -ENOMEM;
+		*o = tmp[k];
+	}
+	if (r->th[ALERT_ACCEPT_QUEUE].warning > 0 && ns->st.live[TCPSTATE_ST_LISTEN] > 0) {
+		err = rows_get(a, n, Q_LISTEN, false, &res);
+		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+			return err;
+		for (k = 0; !err && k < res->nr; k++) {
+			const struct sockdiag_row *l = &res->rows[k];
+
+			if (!l->wqueue)
+				continue;
+			if (!(o = obs_add(ov)))
+				return -ENOMEM;
+			o->kind = ALERT_ACCEPT_QUEUE;
+			o->netns = ns->inum;
+			listener_subject(l, o->subject, sizeof(o->subject));
+			o->count = l->rqueue;
+			o->limit = l->wqueue;
+			o->value = (double)l->rqueue / l->wqueue;
+		}
+	}
+	if (alerts_need_close_wait_lookup(ns, r) && r->th[ALERT_CLOSE_WAIT_AGE].warning > 0) {
+		err = rows_get(a, n, Q_CLOSE_WAIT, false, &res);
+		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+			return err;
+		if (!err) {
+			long long oldest = -1;
+
+			for (k = 0; k < res->nr; k++) {
+				long long age = sockdiag_age_ms(&res->rows[k]);
+
+				if (age > oldest)
+					oldest = age;
+			}
+			if (oldest >= 0) {
+				if (!(o = obs_add(ov)))
+					return -ENOMEM;
+				o->kind = ALERT_CLOSE_WAIT_AGE;
+				o->netns = ns->inum;
+				o->value = oldest / 1000.0;
+				o->count = (double)res->nr;
+			}
+		}
+	}
+	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum))) {
+		struct culprit_group *grp = NULL;
+		struct sockdiag_row *eph;
+		__u32 range = alerts_port_range(&ns->limits);
+		size_t ng = 0, ne;
+
+		err = rows_get(a, n, Q_PORTS, false, &res);
+		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+			return err;
+		if (err || !res->nr)
+			return 0;
+		eph = malloc(res->nr * sizeof(*eph));
+		if (!eph)
+			return -ENOMEM;
+		ne = ephemeral(res, NULL, &ns->limits, eph, NULL);
+		err = culprit_group(eph, NULL, ne, CULPRIT_BY_LADDR | CULPRIT_BY_PEER_ADDR |
+				    CULPRIT_BY_PEER_PORT, MAX_DEST_GROUPS, &grp, &ng, NULL);
+		free(eph);
+		if (err)
+			return err;
+		for (k = 0; k < ng; k++) {
+			if (!(o = obs_add(ov))) {
+				free(grp);
+				return -ENOMEM;
+			}
+			o->kind = ALERT_PORT_USE;
+			o->netns = ns->inum;
+			dest_subject(&grp[k].key, o->subject, sizeof(o->subject));
+			o->count = (double)grp[k].count;
+			o->limit = range;
+			o->value = (double)grp[k].count / range;
+		}
+		free(grp);
+	}
+	return 0;
+}
+
+/* The owner the collector recorded for the group's timewait sockets. */
+static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_culprit *c)
+{
+	const struct sockdiag_row *s = &c->g.sample;
+	/* Grouped by local port (no peer in the key): that port's owner. */
+	bool local = c->g.key.lport && !c->g.key.pport;
+	struct tw_dest d = { .netns = netns, .family = s->family, .dport = s->dport,
+			     .sport = s->sport, .by_local = local };
+	struct tw_owner own[4];
+	size_t n = 0, examined = 0;
+	struct culprit_proc p;
+
+	memcpy(d.daddr, s->daddr, sizeof(d.daddr));
+	if (tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined) ||
+	    !n || !own[0].tgid)
+		return;
+	c->owner_at_close = true;
+	c->owner_sockets = own[0].count;
+	if (!culprit_proc_read((pid_t)own[0].tgid, &p) && !strcmp(p.comm, own[0].comm)) {
+		c->proc = p;
+		return;
+	}
+	/* Gone (or the pid reused): what the collector recorded. */
+	memset(&c->proc, 0, sizeof(c->proc));
+	c->proc.pid = (pid_t)own[0].tgid;
+	snprintf(c->proc.comm, sizeof(c->proc.comm), "%s", own[0].comm);
+	snprintf(c->proc.cmdline, sizeof(c->proc.cmdline), "(exited)");
+}
+
+static void add_culprit(const struct alerts *a, struct alert_report *rep,
+			const struct culprit_group *g)
+{
+	struct alert_culprit *c;
+	pid_t pid;
+
+	if (rep->nculprits == ALERT_MAX_CULPRITS)
+		return;
+	c = &rep->culprits[rep->nculprits++];
+	memset(c, 0, sizeof(*c));
+	c->g = *g;
+	pid = g->key.pid ? g->key.pid : g->any_pid;
+	if (pid && culprit_proc_read(pid, &c->proc))
+		c->proc.pid = 0;
+	if (!c->proc.pid && a->tw_map_fd >= 0 && g->sample.state == TCP_TIME_WAIT)
+		owner_at_close(a, rep->st.obs.netns, c);
+}
+
+static unsigned int tw_grouping(const struct sockdiag_result *res)
+{
+	const unsigned int dest = CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT;
+	struct culprit_group *g = NULL;
+	__u64 top_dest = 0, top_local = 0;
+	size_t ng = 0;
+
+	if (!culprit_group(res->rows, NULL, res->nr, dest, MAX_DEST_GROUPS, &g, &ng, NULL) && ng)
+		top_dest = g[0].count;
+	free(g);
+	g = NULL;
+	if (!culprit_group(res->rows, NULL, res->nr, CULPRIT_BY_LPORT, MAX_DEST_GROUPS, &g,
+			   &ng, NULL) && ng)
+		top_local = g[0].count;
+	free(g);
+	return top_local > top_dest ? CULPRIT_BY_LADDR | CULPRIT_BY_LPORT : dest;
+}
+
+/* Groups rows (with pids) by 'by' and names the largest groups. */
+static int name_groups(const struct alerts *a, struct alert_report *rep,
+		       const struct sockdiag_row *rows,
+		       const pid_t *pids, size_t nr, unsigned int by)
+{
+	struct culprit_group *g = NULL;
+	size_t ng = 0;
+	int err;
+
+	err = culprit_group(rows, pids, nr, by, MAX_DEST_GROUPS, &g, &ng, NULL);
+	if (err)
+		return err;
+	for (size_t k = 0; k < ng; k++)
+		add_culprit(a, rep, &g[k]);
+	free(g);
+	return 0;
+}
+
+static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *ns,
+		    struct alert_report *rep)
+{
+	const struct sockdiag_result *res;
+	const struct alert_obs *o = &rep->st.obs;
+	struct sockdiag_row *sel = NULL;
+	pid_t *spids = NULL;
+	char subj[ALERT_SUBJECT_LEN];
+	size_t ns_ = 0;
+	int err = 0;
+
+	switch (o->kind) {
+	case ALERT_CLOSE_WAIT_COUNT:
+	case ALERT_CLOSE_WAIT_AGE:
+		err = rows_get(a, n, Q_CLOSE_WAIT, true, &res);
+		if (err)
+			break;
+		rep->examined = res->nr;
+		rep->truncated = res->truncated;
+		err = name_groups(a, rep, res->rows, n->pids[Q_CLOSE_WAIT], res->nr,
+				  CULPRIT_BY_LPORT | CULPRIT_BY_PID);
+		break;
+	case ALERT_TIME_WAIT_COUNT:
+	case ALERT_TIME_WAIT_GROWTH:
+		err = rows_get(a, n, Q_TIME_WAIT, false, &res);
+		if (err)
+			break;
+		rep->examined = res->nr;
+		rep->truncated = res->truncated;
+		/*
+		 * By destination (the closing client's side: it may spread over
+		 * local addresses) or by local port (a server that closes
+		 * first), whichever gathers more.
+		 */
+		err = name_groups(a, rep, res->rows, NULL, res->nr, tw_grouping(res));
+		break;
+	case ALERT_ACCEPT_QUEUE:
+		err = rows_get(a, n, Q_LISTEN, true, &res);
+		if (err)
+			break;
+		rep->examined = res->nr;
+		for (size_t k = 0; k < res->nr; k++) {
+			listener_subject(&res->rows[k], subj, sizeof(subj));
+			if (strcmp(subj, o->subject))
+				continue;
+			err = name_groups(a, rep, &res->rows[k], &n->pids[Q_LISTEN][k], 1,
+					  CULPRIT_BY_LADDR | CULPRIT_BY_LPORT | CULPRIT_BY_PID);
+			break;
+		}
+		break;
+	case ALERT_PORT_USE:
+		err = rows_get(a, n, Q_PORTS, true, &res);
+		if (err || !res->nr)
+			break;
+		rep->examined = res->nr;
+		rep->truncated = res->truncated;
+		sel = malloc(res->nr * sizeof(*sel));
+		spids = malloc(res->nr * sizeof(*spids));
+		if (!sel || !spids) {
+			err = -ENOMEM;
+			break;
+		}
+		ns_ = ephemeral(res, n->pids[Q_PORTS], &ns->limits, sel, spids);
+		/* Keep the rows of the subject's destination. */
+		{
+			size_t w = 0;
+
+			for (size_t k = 0; k < ns_; k++) {
+				struct culprit_key key = { .family = sel[k].family,
+							   .pport = sel[k].dport };
+
+				memcpy(key.laddr, sel[k].saddr, sizeof(key.laddr));
+				memcpy(key.peer, sel[k].daddr, sizeof(key.peer));
+				dest_subject(&key, subj, sizeof(subj));
+				if (strcmp(subj, o->subject))
+					continue;
+				sel[w] = sel[k];
+				spids[w] = spids[k];
+				w++;
+			}
+			ns_ = w;
+		}
+		err = name_groups(a, rep, sel, spids, ns_, CULPRIT_BY_LADDR |
+				  CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT);
+		break;
+	}
+	free(sel);
+	free(spids);
+	return err == -ENOTRECOVERABLE || err == -ENOMEM ? err : 0;
+}
+
+static struct ns_rows *rows_of(struct ns_rows *rows, size_t nr, __u32 inum)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (rows[i].inum == inum)
+			return &rows[i];
+	return NULL;
+}
+
+int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
+		 struct alert_report **reports, size_t *nreports)
+{
+	struct netns_info *list = NULL;
+	struct ns_rows *rows = NULL;
+	struct obs_vec ov = {};
+	struct alert_event *ev = NULL;
+	const struct alert_state **act = NULL;
+	struct alert_report *rep = NULL;
+	size_t nl = 0, nact, nrep = 0;
+	__u32 self = 0;
+	int nev = 0, err;
+
+	*reports = NULL;
+	*nreports = 0;
+	a->last_lookup_s = 0;
+	culprit_map_unwant(a->map);
+	err = netns_self(&self);
+	if (err)
+		return err;
+	if (netns_list(&list, &nl))
+		nl = 0;
+	rows = calloc(snap->nr_netns ? snap->nr_netns : 1, sizeof(*rows));
+	ev = calloc(MAX_EVENTS, sizeof(*ev));
+	act = calloc(a->cfg->alert_max_subjects, sizeof(*act));
+	if (!rows || !ev || !act) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		const struct ts_netns *ns = &snap->netns[i];
+		struct ns_rows *n = &rows[i];
+
+		n->inum = ns->inum;
+		if (ns->inum == self) {
+			n->enterable = true;
+		} else {
+			for (size_t k = 0; k < nl; k++)
+				if (list[k].inum == ns->inum) {
+					n->path = list[k].path;
+					n->enterable = true;
+					break;
+				}
+		}
+		err = observe(a, ns, n, now, &ov);
+		if (err)
+			goto cleanup;
+	}
+	nev = alert_table_update(a->table, &a->cfg->alerts, ov.v, ov.nr, now, ev, MAX_EVENTS);
+	if (nev < 0) {
+		err = nev;
+		goto cleanup;
+	}
+	nact = alert_table_active(a->table, act, a->cfg->alert_max_subjects);
+	rep = calloc(nact + (size_t)nev + 1, sizeof(*rep));
+	if (!rep) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nact + (size_t)nev; i++) {
+		const struct alert_state *st = i < nact ? act[i] : &ev[i - nact].st;
+		struct alert_report *r = &rep[nrep];
+		const struct ts_netns *ns = ts_snapshot_find(snap, st->obs.netns);
+		struct ns_rows *n = rows_of(rows, snap->nr_netns, st->obs.netns);
+		bool dup = false;
+
+		if (i >= nact && st->level != ALERT_OK) {
+			/* Already listed as active: mark it changed. */
+			for (size_t k = 0; k < nrep; k++)
+				if (rep[k].st.obs.kind == st->obs.kind &&
+				    rep[k].st.obs.netns == st->obs.netns &&
+				    !strcmp(rep[k].st.obs.subject, st->obs.subject)) {
+					rep[k].changed = true;
+					rep[k].old_level = ev[i - nact].old_level;
+					dup = true;
+				}
+		}
+		if (dup)
+			continue;
+		r->st = *st;
+		r->th = &a->cfg->alerts.th[st->obs.kind];
+		if (i >= nact) {
+			r->changed = true;
+			r->old_level = ev[i - nact].old_level;
+		}
+		netns_name(st->obs.netns, r->netns_name, sizeof(r->netns_name));
+		if (ns)
+			r->limits = ns->limits;
+		nrep++;
+		if (ns && n && st->level != ALERT_OK) {
+			err = culprits(a, n, ns, r);
+			if (err)
+				goto cleanup;
+		}
+	}
+	*reports = rep;
+	*nreports = nrep;
+	rep = NULL;
+	err = 0;
+cleanup:
+	for (size_t i = 0; rows && i < snap->nr_netns; i++)
+		ns_rows_free(&rows[i]);
+	free(rows);
+	free(list);
+	free(ov.v);
+	free(ev);
+	free(act);
+	free(rep);
+	return err;
+}
+
+int alerts_worst(const struct alert_report *r, size_t n)
+{
+	int w = ALERT_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i].st.level > w)
+			w = r[i].st.level;
+	return w;
+}
