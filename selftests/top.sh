@@ -23,7 +23,7 @@ collector_load || ktap_skip_all "cannot load the collector"
 collector_guard
 
 ktap_print_header
-ktap_set_plan 33
+ktap_set_plan 35
 
 TM_SOCK="tcpstate-top-$$"
 tm() { tmux -u -L "$TM_SOCK" -f /dev/null "$@"; }
@@ -318,6 +318,16 @@ else
 	ktap_test_fail "a bad flag: message and exit 64 (got $rc)"
 fi
 
+printf 'close_wait_count = -3\n' >"$LIB_TMPDIR/bad.conf"
+ip netns exec "$NS" "$TCPSTATE" top --once -c "$LIB_TMPDIR/bad.conf" >/dev/null 2>"$LIB_TMPDIR/bad.txt"
+rc=$?
+if [ $rc = 1 ] && grep -q "bad.conf:1:" "$LIB_TMPDIR/bad.txt"; then
+	ktap_test_pass "a bad --config: file:line and exit 1"
+else
+	ktap_print_msg "$(cat "$LIB_TMPDIR/bad.txt")"
+	ktap_test_fail "a bad --config: file:line and exit 1 (got $rc)"
+fi
+
 # ---------------------------------------------------------------- churn
 
 # TIME_WAIT from tcpchurn, CLOSE_WAIT from tcphold in batches of 40:
@@ -325,7 +335,10 @@ fi
 # (tcphold) never closes.
 ip netns exec "$NS" "$TCPCHURN" -p 9100 -c 2 -a 2 -d 10 >/dev/null 2>&1 &
 LIB_CHILDREN+=($!)
-start_top churn 100 32 0.5
+# The banner applies tcpstated's rules: a low CLOSE_WAIT threshold, no hold.
+printf 'close_wait_count = 100\nclose_wait_count_critical = 150\nalert_hold_seconds = 0\n' \
+	>"$LIB_TMPDIR/top.conf"
+start_top churn 100 32 0.5 -c "$LIB_TMPDIR/top.conf"
 wait_shows churn TOTAL 3
 grew=1 last=$(screen_count churn CLOSE-WAIT)
 for b in 1 2 3 4; do
@@ -354,6 +367,8 @@ else
 	ktap_print_msg "$(screen_of churn)"
 	ktap_test_fail "the culprit process is named"
 fi
+ktap_test_result "the alert banner: close_wait_count critical in this netns" \
+	wait_shows churn "CRIT close_wait_count netns $(ip netns exec "$NS" stat -L -c %i /proc/self/ns/net)"
 screen_of churn >"$LIB_TMPDIR/churn.frame"
 [ -n "${TOP_FRAME_OUT:-}" ] && cp "$LIB_TMPDIR/churn.frame" "$TOP_FRAME_OUT"
 ktap_print_msg "frame during churn:"
