@@ -338,7 +338,7 @@ LIB_CHILDREN+=($!)
 # The banner applies tcpstated's rules: a low CLOSE_WAIT threshold, no hold.
 printf 'close_wait_count = 100\nclose_wait_count_critical = 150\nalert_hold_seconds = 0\n' \
 	>"$LIB_TMPDIR/top.conf"
-start_top churn 100 32 0.5 -c "$LIB_TMPDIR/top.conf"
+start_top churn 100 32 -c "$LIB_TMPDIR/top.conf" 0.5
 wait_shows churn TOTAL 3
 grew=1 last=$(screen_count churn CLOSE-WAIT)
 for b in 1 2 3 4; do
