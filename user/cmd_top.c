@@ -31,6 +31,7 @@
 #include "netns_limits.h"
 #include "render_top.h"
 #include "sockdiag.h"
+#include "tw_owner.h"
 #include "source.h"
 #include "tui.h"
 
@@ -196,6 +197,36 @@ static int cmp_group_count(const void *a, const void *b)
 }
 
 /*
+ * A TIME_WAIT socket holds no file: the owner of the largest destination
+ * key is the one the BPF collector recorded at close (tw_owner.h), read
+ * from its timewait map, at most TOP_LOOKUP_ROWS entries, once per round.
+ */
+static int tw_map_fd(void);
+
+static void tw_name_owner(size_t first, __u32 inum)
+{
+	struct top_culprit *c = NULL;
+	struct tw_owner own[1];
+	size_t n = 0, examined = 0;
+	struct tw_dest d = {};
+	int fd = tw_map_fd();
+
+	for (size_t i = first; i < finder.nr_found && !c; i++)
+		if (finder.found[i].state == TCPSTATE_ST_TIME_WAIT && finder.found[i].rport)
+			c = &finder.found[i];
+	if (!c || fd < 0)
+		return;
+	d.netns = inum;
+	d.family = (__u8)c->family;
+	memcpy(d.daddr, c->raddr, sizeof(d.daddr));
+	d.dport = c->rport;
+	if (tw_owners(fd, &d, TOP_LOOKUP_ROWS, own, 1, &n, &examined) || !n || !own[0].tgid)
+		return;
+	c->pid = own[0].tgid;
+	snprintf(c->comm, sizeof(c->comm), "%s", own[0].comm);
+}
+
+/*
  * TIME_WAIT by local port (a server that closes first: its peers' ports
  * all differ) and, for the sockets left, by destination (peer address and
  * port: a client or crawler that closes first, each socket on its own
@@ -304,8 +335,12 @@ static int lookup_netns(__u32 inum, const char *path)
 	free(g);
 	g = NULL;
 	err = group_time_wait(tw, ntw, &g, &ng);
-	if (!err)
+	if (!err) {
+		size_t first = finder.nr_found;
+
 		add_groups(g, ng, inum);
+		tw_name_owner(first, inum);
+	}
 out:
 	free(inodes);
 	free(g);
@@ -388,6 +423,11 @@ static struct {
 	bool have_fds;
 	__u64 t0;
 } al;
+
+static int tw_map_fd(void)
+{
+	return al.have_fds ? al.fds.timewait : -1;
+}
 
 static void word_alert(const struct alert_report *r, struct top_alert *a)
 {
