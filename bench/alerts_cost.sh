@@ -7,8 +7,10 @@
 # the CLOSE_WAIT alert on (a sock_diag query filtered to CLOSE_WAIT in the
 # kernel, among all those sockets, plus the /proc/PID/fd walk), then with
 # only the TIME_WAIT alert on (every TIME_WAIT socket copied out and
-# grouped by destination). Prints the median over BENCH_READS runs of the
-# sock_diag time of the deciding round and of the /proc walk, beside
+# grouped, their owners read from the BPF collector's timewait map).
+# Prints the median over BENCH_READS runs of the deciding round's
+# sock_diag time, /proc walk and timewait map reads (the whole run also
+# holds the 1 s between the two samples and the snapshot reads), beside
 # `ss -tan state close-wait` and `ss -tanp state close-wait`.
 #
 # Environment: BENCH_SOCKETS (default 100000), BENCH_READS (default 5).
@@ -84,12 +86,13 @@ run() {	# run NAME ARGS...: median sock_diag ms and walk ms of READS runs
 		"$TCPSTATE" alerts -v --config /dev/null -n "$NS" -o time_wait_growth=0 \
 			-o alert_max_sockets=$((SOCKETS * 2)) "$@" >"$T/alert.out" 2>"$T/alert.err" || true
 		t1=$(date +%s%N)
-		sed -n 's/.*queries, \([0-9.]*\) ms in the last round.*the last \([0-9.]*\) ms (\([0-9]*\) fds.*/\1 \2 \3/p' \
-			"$T/alert.err" | awk -v w=$(( (t1 - t0) / 1000000 )) '{print $1, $2, $3, w}' >>"$T/ms"
+		sed -n 's/.*queries, \([0-9.]*\) ms in the last round; TIME_WAIT owners: \([0-9.]*\) ms.*the last \([0-9.]*\) ms (\([0-9]*\) fds.*/\1 \3 \4 \2/p' \
+			"$T/alert.err" | awk -v w=$(( (t1 - t0) / 1000000 )) '{print $1, $2, $3, w, $4}' >>"$T/ms"
 	done
-	printf '%-34s sock_diag %7.1f ms  /proc walk %7.1f ms (%s fds)  whole run %s ms\n' "$name" \
-		"$(cut -d' ' -f1 "$T/ms" | median)" "$(cut -d' ' -f2 "$T/ms" | median)" \
-		"$(cut -d' ' -f3 "$T/ms" | median)" "$(cut -d' ' -f4 "$T/ms" | median)"
+	printf '%-34s sock_diag %7.1f ms  /proc walk %6.1f ms (%s fds)  timewait map %6.1f ms  whole run %s ms\n' \
+		"$name" "$(cut -d' ' -f1 "$T/ms" | median)" "$(cut -d' ' -f2 "$T/ms" | median)" \
+		"$(cut -d' ' -f3 "$T/ms" | median)" "$(cut -d' ' -f5 "$T/ms" | median)" \
+		"$(cut -d' ' -f4 "$T/ms" | median)"
 	head -3 "$T/alert.out" | sed 's/^/#   /'
 }
 run "CLOSE_WAIT alert (2000 named)" -o time_wait_count=0 -o port_use_ratio=0

@@ -167,8 +167,8 @@ if hold listen Q 9400 8 && hold connect D 9400 20 && sleep 0.5; then
 	alerts "$ns4" --
 	check "a full accept queue: critical, names the port and the process" \
 		'[ "$rc" -eq 2 ] &&
-		      out_has "^CRITICAL accept_queue_ratio netns [0-9]+ \($ns4\): listener 127.0.0.1:9400 accept queue 9 of 8" &&
-		      out_has "pid $pid4 comm tcphold .*local 127.0.0.1:9400" &&
+		      out_has "^CRITICAL accept_queue_ratio netns [0-9]+ \($ns4\): listener on port 9400: accept queue 9 of 8" &&
+		      out_has "culprit: pid $pid4 comm tcphold .*listening on 127.0.0.1:9400" &&
 		      out_has "sysctls: net.core.somaxconn=[0-9]+"'
 	# The clients still retrying their SYN go; the queue is drained.
 	hold close D && hold accept A Q 9 2000

@@ -53,6 +53,7 @@ int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	a->tw_map_fd = -1;
+	a->listeners_map_fd = -1;
 	a->table = alert_table_new(cfg->alert_max_subjects);
 	/* The inode map holds every socket of the host, up to 4x the cap. */
 	a->map = culprit_map_new(cfg->alert_max_sockets * 4,
@@ -169,9 +170,45 @@ static struct alert_obs *obs_add(struct obs_vec *o)
 	return &o->v[o->nr++];
 }
 
-static void listener_subject(const struct sockdiag_row *r, char *buf, size_t len)
+/* Listeners are known by port: the collector's map keeps no address. */
+static void listener_subject(__u16 port, char *buf, size_t len)
 {
-	sockdiag_addr_str(r->family, r->saddr, r->sport, buf, len);
+	snprintf(buf, len, "port %u", port);
+}
+
+/* One listener's figures, merged by port (the fullest queue wins). */
+static int listener_obs(struct obs_vec *ov, __u32 netns, __u16 port, __u32 queue,
+			__u32 max)
+{
+	char subj[ALERT_SUBJECT_LEN];
+	struct alert_obs *o;
+	double v;
+
+	if (!max)
+		return 0;
+	v = (double)queue / max;
+	listener_subject(port, subj, sizeof(subj));
+	for (size_t i = 0; i < ov->nr; i++) {
+		o = &ov->v[i];
+		if (o->kind == ALERT_ACCEPT_QUEUE && o->netns == netns &&
+		    !strcmp(o->subject, subj)) {
+			if (v > o->value) {
+				o->value = v;
+				o->count = queue;
+				o->limit = max;
+			}
+			return 0;
+		}
+	}
+	if (!(o = obs_add(ov)))
+		return -ENOMEM;
+	o->kind = ALERT_ACCEPT_QUEUE;
+	o->netns = netns;
+	snprintf(o->subject, sizeof(o->subject), "%s", subj);
+	o->count = queue;
+	o->limit = max;
+	o->value = v;
+	return 0;
 }
 
 static void dest_subject(const struct culprit_key *k, char *buf, size_t len)
@@ -235,7 +272,8 @@ static struct alert_growth *growth_of(struct alerts *a, __u32 inum)
 
 /* The observations of one namespace. */
 static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
-		   double now, struct obs_vec *ov)
+		   const struct tcpstate_listener *lst, size_t nlst, double now,
+		   struct obs_vec *ov)
 {
 	const struct alert_rules *r = &a->cfg->alerts;
 	const struct sockdiag_result *res;
@@ -251,22 +289,24 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 		*o = tmp[k];
 	}
 	if (r->th[ALERT_ACCEPT_QUEUE].warning > 0 && ns->st.live[TCPSTATE_ST_LISTEN] > 0) {
-		err = rows_get(a, n, Q_LISTEN, false, &res);
-		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
-			return err;
-		for (k = 0; !err && k < res->nr; k++) {
-			const struct sockdiag_row *l = &res->rows[k];
+		if (lst) {
+			/* The BPF collector's map: no query, no setns. */
+			for (k = 0; k < nlst; k++)
+				if (lst[k].netns == ns->inum &&
+				    (err = listener_obs(ov, ns->inum, lst[k].port,
+							lst[k].accept_queue, lst[k].accept_max)))
+					return err;
+		} else {
+			err = rows_get(a, n, Q_LISTEN, false, &res);
+			if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+				return err;
+			for (k = 0; !err && k < res->nr; k++) {
+				const struct sockdiag_row *l = &res->rows[k];
+				int e = listener_obs(ov, ns->inum, l->sport, l->rqueue, l->wqueue);
 
-			if (!l->wqueue)
-				continue;
-			if (!(o = obs_add(ov)))
-				return -ENOMEM;
-			o->kind = ALERT_ACCEPT_QUEUE;
-			o->netns = ns->inum;
-			listener_subject(l, o->subject, sizeof(o->subject));
-			o->count = l->rqueue;
-			o->limit = l->wqueue;
-			o->value = (double)l->rqueue / l->wqueue;
+				if (e)
+					return e;
+			}
 		}
 	}
 	if (alerts_need_close_wait_lookup(ns, r) && r->th[ALERT_CLOSE_WAIT_AGE].warning > 0) {
@@ -330,7 +370,7 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 }
 
 /* The owner the collector recorded for the group's timewait sockets. */
-static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_culprit *c)
+static void owner_at_close(struct alerts *a, __u32 netns, struct alert_culprit *c)
 {
 	const struct sockdiag_row *s = &c->g.sample;
 	/* Grouped by local port (no peer in the key): that port's owner. */
@@ -341,9 +381,13 @@ static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_cul
 	size_t n = 0, examined = 0;
 	struct culprit_proc p;
 
+	double t0 = mono_s();
+	int err;
+
 	memcpy(d.daddr, s->daddr, sizeof(d.daddr));
-	if (tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined) ||
-	    !n || !own[0].tgid)
+	err = tw_owners(a->tw_map_fd, &d, a->cfg->alert_max_sockets, own, 4, &n, &examined);
+	a->last_owner_s += mono_s() - t0;
+	if (err || !n || !own[0].tgid)
 		return;
 	c->owner_at_close = true;
 	c->owner_sockets = own[0].count;
@@ -358,7 +402,7 @@ static void owner_at_close(const struct alerts *a, __u32 netns, struct alert_cul
 	snprintf(c->proc.cmdline, sizeof(c->proc.cmdline), "(exited)");
 }
 
-static void add_culprit(const struct alerts *a, struct alert_report *rep,
+static void add_culprit(struct alerts *a, struct alert_report *rep,
 			const struct culprit_group *g)
 {
 	struct alert_culprit *c;
@@ -395,7 +439,7 @@ static unsigned int tw_grouping(const struct sockdiag_result *res)
 }
 
 /* Groups rows (with pids) by 'by' and names the largest groups. */
-static int name_groups(const struct alerts *a, struct alert_report *rep,
+static int name_groups(struct alerts *a, struct alert_report *rep,
 		       const struct sockdiag_row *rows,
 		       const pid_t *pids, size_t nr, unsigned int by)
 {
@@ -453,13 +497,24 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 		if (err)
 			break;
 		rep->examined = res->nr;
-		for (size_t k = 0; k < res->nr; k++) {
-			listener_subject(&res->rows[k], subj, sizeof(subj));
-			if (strcmp(subj, o->subject))
-				continue;
-			err = name_groups(a, rep, &res->rows[k], &n->pids[Q_LISTEN][k], 1,
-					  CULPRIT_BY_LADDR | CULPRIT_BY_LPORT | CULPRIT_BY_PID);
-			break;
+		{
+			size_t best = res->nr;
+
+			/* The fullest listener on that port. */
+			for (size_t k = 0; k < res->nr; k++) {
+				const struct sockdiag_row *l = &res->rows[k];
+
+				listener_subject(l->sport, subj, sizeof(subj));
+				if (strcmp(subj, o->subject) || !l->wqueue)
+					continue;
+				if (best == res->nr || (double)l->rqueue / l->wqueue >
+				    (double)res->rows[best].rqueue / res->rows[best].wqueue)
+					best = k;
+			}
+			if (best < res->nr)
+				err = name_groups(a, rep, &res->rows[best],
+						  &n->pids[Q_LISTEN][best], 1, CULPRIT_BY_LADDR |
+						  CULPRIT_BY_LPORT | CULPRIT_BY_PID);
 		}
 		break;
 	case ALERT_PORT_USE:
@@ -520,19 +575,26 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	struct alert_event *ev = NULL;
 	const struct alert_state **act = NULL;
 	struct alert_report *rep = NULL;
-	size_t nl = 0, nact, nrep = 0;
+	struct tcpstate_listener *lst = NULL;
+	size_t nl = 0, nact, nrep = 0, nlst = 0;
 	__u32 self = 0;
 	int nev = 0, err;
 
 	*reports = NULL;
 	*nreports = 0;
 	a->last_lookup_s = 0;
+	a->last_owner_s = 0;
 	culprit_map_unwant(a->map);
 	err = netns_self(&self);
 	if (err)
 		return err;
 	if (netns_list(&list, &nl))
 		nl = 0;
+	if (a->listeners_map_fd >= 0 &&
+	    tw_listeners(a->listeners_map_fd, TCPSTATE_MAX_LISTENERS, &lst, &nlst)) {
+		a->lookup_errors++;	/* then per namespace, with sock_diag */
+		lst = NULL;
+	}
 	rows = calloc(snap->nr_netns ? snap->nr_netns : 1, sizeof(*rows));
 	ev = calloc(MAX_EVENTS, sizeof(*ev));
 	act = calloc(a->cfg->alert_max_subjects, sizeof(*act));
@@ -555,7 +617,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 					break;
 				}
 		}
-		err = observe(a, ns, n, now, &ov);
+		err = observe(a, ns, n, lst, nlst, now, &ov);
 		if (err)
 			goto cleanup;
 	}
@@ -615,6 +677,7 @@ cleanup:
 		ns_rows_free(&rows[i]);
 	free(rows);
 	free(list);
+	free(lst);
 	free(ov.v);
 	free(ev);
 	free(act);

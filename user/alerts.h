@@ -51,10 +51,12 @@ struct alerts {
 	size_t ngrowth;
 	struct culprit_map *map;
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
+	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
 	/* Counted for the daemon's metrics. */
 	__u64 lookups;				/* sock_diag queries */
 	__u64 lookup_errors;
 	double last_lookup_s;			/* time the last round's queries took */
+	double last_owner_s;			/* and its reads of the timewait map */
 };
 
 /* 0 or -ENOMEM. cfg must outlive a. */

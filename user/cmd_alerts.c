@@ -271,6 +271,7 @@ int cmd_alerts(int argc, char **argv)
 	if (src.ops == &ts_source_bpf && !collector_open(&fds)) {
 		have_fds = true;
 		a.tw_map_fd = fds.timewait;
+		a.listeners_map_fd = fds.listeners;
 	}
 	if (one_round(&src, &o, &a, &rep, &nrep))
 		goto cleanup;
@@ -292,11 +293,12 @@ int cmd_alerts(int argc, char **argv)
 		struct culprit_map_stats ms;
 
 		culprit_map_stats(a.map, &ms);
-		info("sock_diag: %llu queries, %.1f ms in the last round; inode map: "
+		info("sock_diag: %llu queries, %.1f ms in the last round; TIME_WAIT owners: "
+		     "%.1f ms; inode map: "
 		     "%llu walks of /proc/PID/fd, the last %.1f ms (%llu fds, %zu sockets, "
 		     "%llu processes of other namespaces skipped%s)",
 		     (unsigned long long)a.lookups, a.last_lookup_s * 1e3,
-		     (unsigned long long)ms.rebuilds, ms.last_walk_ns / 1e6,
+		     a.last_owner_s * 1e3, (unsigned long long)ms.rebuilds, ms.last_walk_ns / 1e6,
 		     (unsigned long long)ms.fds_seen, ms.entries,
 		     (unsigned long long)ms.procs_skipped,
 		     ms.truncated ? ", truncated" : "");

@@ -491,6 +491,7 @@ static int alerts_open(const char *path, struct ts_source *src)
 	if (src->ops == &ts_source_bpf && !collector_open(&al.fds)) {
 		al.have_fds = true;
 		al.a.tw_map_fd = al.fds.timewait;
+		al.a.listeners_map_fd = al.fds.listeners;
 	}
 	al.t0 = now_ns();
 	return 0;

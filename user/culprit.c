@@ -436,58 +436,97 @@ static int cmp_group(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+struct keyed {
+	struct culprit_key key;
+	size_t row;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = memcmp(&x->key, &y->key, sizeof(x->key));
+
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
 int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 		  unsigned int by, size_t max_groups, struct culprit_group **out,
 		  size_t *nr_out, size_t *dropped)
 {
-	struct culprit_group *g = NULL;
-	size_t ng = 0, drop = 0;
+	struct culprit_group *g = NULL, *ng_;
+	struct keyed *k = NULL;
+	size_t ng = 0, cap = 0, drop = 0, i, j;
+	int err = -ENOMEM;
 
-	if (max_groups) {
-		g = calloc(max_groups, sizeof(*g));
-		if (!g)
+	*out = NULL;
+	*nr_out = 0;
+	/*
+	 * Exact for any number of keys: the rows sorted by key (O(n log n)),
+	 * one group per run, then the largest max_groups kept.
+	 */
+	if (nr) {
+		k = malloc(nr * sizeof(*k));
+		if (!k)
 			return -ENOMEM;
-	}
-	/* Linear in groups: max_groups is small (an alert names a few). */
-	for (size_t i = 0; i < nr; i++) {
-		const struct sockdiag_row *r = &rows[i];
-		long long age = sockdiag_age_ms(r);
-		struct culprit_key k;
-		size_t j;
-
-		key_of(r, pids ? pids[i] : 0, by, &k);
-		for (j = 0; j < ng; j++)
-			if (!memcmp(&g[j].key, &k, sizeof(k)))
-				break;
-		if (j == ng) {
-			if (ng == max_groups) {
-				drop++;
-				continue;
-			}
-			g[ng].key = k;
-			g[ng].oldest_ms = age;
-			g[ng].lport_min = g[ng].lport_max = r->sport;
-			g[ng].sample = *r;
-			ng++;
-		} else if (age > g[j].oldest_ms) {
-			g[j].oldest_ms = age;
-			g[j].sample = *r;
+		for (i = 0; i < nr; i++) {
+			key_of(&rows[i], pids ? pids[i] : 0, by, &k[i].key);
+			k[i].row = i;
 		}
-		g[j].count++;
-		if (!g[j].any_pid && pids && pids[i])
-			g[j].any_pid = pids[i];
-		if (r->sport < g[j].lport_min)
-			g[j].lport_min = r->sport;
-		if (r->sport > g[j].lport_max)
-			g[j].lport_max = r->sport;
+		qsort(k, nr, sizeof(*k), cmp_keyed);
+	}
+	for (i = 0; i < nr; i = j) {
+		struct culprit_group *grp;
+
+		if (ng == cap) {
+			cap = cap ? cap * 2 : 16;
+			ng_ = realloc(g, cap * sizeof(*g));
+			if (!ng_)
+				goto out;
+			g = ng_;
+		}
+		grp = &g[ng++];
+		memset(grp, 0, sizeof(*grp));
+		grp->key = k[i].key;
+		grp->oldest_ms = -1;
+		grp->lport_min = 0xffff;
+		grp->sample = rows[k[i].row];
+		for (j = i; j < nr && !memcmp(&k[j].key, &grp->key, sizeof(grp->key)); j++) {
+			const struct sockdiag_row *r = &rows[k[j].row];
+			long long age = sockdiag_age_ms(r);
+
+			grp->count++;
+			if (age > grp->oldest_ms) {
+				grp->oldest_ms = age;
+				grp->sample = *r;
+			}
+			if (r->sport < grp->lport_min)
+				grp->lport_min = r->sport;
+			if (r->sport > grp->lport_max)
+				grp->lport_max = r->sport;
+			if (!grp->any_pid && pids && pids[k[j].row])
+				grp->any_pid = pids[k[j].row];
+		}
 	}
 	if (ng)
 		qsort(g, ng, sizeof(*g), cmp_group);
+	for (i = max_groups; i < ng; i++)
+		drop += g[i].count;
+	if (ng > max_groups)
+		ng = max_groups;
+	if (!ng) {
+		free(g);
+		g = NULL;
+	}
 	*out = g;
 	*nr_out = ng;
 	if (dropped)
 		*dropped = drop;
-	return 0;
+	g = NULL;
+	err = 0;
+out:
+	free(g);
+	free(k);
+	return err;
 }
 
 static int cmp_owner(const void *a, const void *b)

@@ -129,9 +129,10 @@ struct culprit_group {
 
 /*
  * Groups rows by the CULPRIT_BY_* fields of by; pids[i] is row i's owner
- * (0 for none; pids may be NULL: all 0). At most max_groups groups are
- * kept: rows of further keys are counted in *dropped (may be NULL). Sorted
- * by count, largest first, then oldest first. 0 or -ENOMEM.
+ * (0 for none; pids may be NULL: all 0). Every key is counted (rows sorted
+ * by key: O(n log n)); the max_groups largest are kept, sorted by count,
+ * then oldest first, and the rows of the others are counted in *dropped
+ * (may be NULL). *out is NULL when no group is kept. 0 or -ENOMEM.
  */
 int culprit_group(const struct sockdiag_row *rows, const pid_t *pids, size_t nr,
 		  unsigned int by, size_t max_groups, struct culprit_group **out,

@@ -389,6 +389,7 @@ static void evaluate_alerts(struct daemon *d)
 	if (!d->have_snap || !d->have_alerts)
 		return;
 	d->alerts.tw_map_fd = d->have_fds ? d->fds.timewait : -1;
+	d->alerts.listeners_map_fd = d->have_fds ? d->fds.listeners : -1;
 	err = alerts_round(&d->alerts, &d->snap, now_s(), &d->areps, &d->nareps);
 	if (err) {
 		d->alert_errors++;

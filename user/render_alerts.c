@@ -73,7 +73,7 @@ static void what(const struct alert_report *r, char *buf, size_t len)
 			 o->value, o->count);
 		break;
 	case ALERT_ACCEPT_QUEUE:
-		snprintf(buf, len, "listener %s accept queue %.0f of %.0f (%.0f%%)",
+		snprintf(buf, len, "listener on %s: accept queue %.0f of %.0f (%.0f%%)",
 			 o->subject, o->count, o->limit, 100 * o->value);
 		break;
 	case ALERT_PORT_USE:
@@ -98,6 +98,17 @@ static void culprit_line(FILE *f, const struct alert_report *r, const struct ale
 
 	sockdiag_addr_str(s->family, s->daddr, s->dport, peer, sizeof(peer));
 	sockdiag_addr_str(s->family, s->saddr, s->sport, local, sizeof(local));
+	if (r->st.obs.kind == ALERT_ACCEPT_QUEUE) {
+		if (c->proc.pid)
+			fprintf(f, "  culprit: pid %d comm %s cmdline \"%s\" cgroup %s%s%s, "
+				"listening on %s\n", (int)c->proc.pid, c->proc.comm,
+				c->proc.cmdline, c->proc.cgroup[0] ? c->proc.cgroup : "/",
+				c->proc.container[0] ? " container " : "", c->proc.container,
+				local);
+		else
+			fprintf(f, "  culprit: no process found, listening on %s\n", local);
+		return;
+	}
 	fprintf(f, "  culprit: %llu sockets", (unsigned long long)g->count);
 	if (c->owner_at_close)
 		fprintf(f, " (TIME_WAIT), owner when they closed (%llu of them): pid %d comm %s "

@@ -53,3 +53,32 @@ out:
 	free(vals);
 	return err;
 }
+
+int tw_listeners(int map_fd, size_t max, struct tcpstate_listener **out, size_t *nr)
+{
+	struct tcpstate_listener *v = NULL, *nv;
+	__u64 key, next, *prev = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	*nr = 0;
+	while (n < max && !bpf_map_get_next_key(map_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		if (bpf_map_lookup_elem(map_fd, &key, &v[n]))
+			continue;	/* closed meanwhile */
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}

@@ -504,3 +504,25 @@ TEST(map_walks_only_the_wanted_namespaces)
 	close(fd);
 	culprit_map_free(m);
 }
+
+TEST(the_largest_group_wins_wherever_it_starts)
+{
+	struct sockdiag_row rows[9];
+	struct culprit_group *g = NULL;
+	size_t ng = 0, dropped = 0;
+
+	/* Five destinations seen once, then one seen four times. */
+	for (int i = 0; i < 5; i++)
+		rows[i] = row(TCP_TIME_WAIT, "10.0.0.1", 1000 + i, 30000 + i, 0);
+	for (int i = 5; i < 9; i++)
+		rows[i] = row(TCP_TIME_WAIT, "10.0.0.9", 443, 30000 + i, 0);
+	ASSERT_EQ(culprit_group(rows, NULL, 9, CULPRIT_BY_PEER_ADDR | CULPRIT_BY_PEER_PORT, 2,
+				&g, &ng, &dropped), 0);
+	ASSERT_EQ(ng, 2);
+	EXPECT_UEQ(g[0].count, 4);
+	EXPECT_EQ(g[0].key.pport, 443);
+	EXPECT_EQ(g[0].lport_min, 30005);
+	EXPECT_EQ(g[0].lport_max, 30008);
+	EXPECT_UEQ(dropped, 4);
+	free(g);
+}
