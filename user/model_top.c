@@ -166,13 +166,12 @@ static int live_index(int state)
 	return TCPSTATE_NSTATES;
 }
 
-static enum top_sort sort_mode;
-
 /* Descending by the key; ties (and TOP_SORT_STATE) in the table's order. */
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct top_row *x = a, *y = b;
-	double kx = sort_key(x, sort_mode), ky = sort_key(y, sort_mode);
+	enum top_sort mode = *(const enum top_sort *)arg;
+	double kx = sort_key(x, mode), ky = sort_key(y, mode);
 
 	if (kx != ky)
 		return kx > ky ? -1 : 1;
@@ -181,8 +180,7 @@ static int cmp_rows(const void *a, const void *b)
 
 static void sort_rows(struct top_model *m)
 {
-	sort_mode = m->sort;
-	qsort(m->rows, m->nr_rows, sizeof(m->rows[0]), cmp_rows);
+	qsort_r(m->rows, m->nr_rows, sizeof(m->rows[0]), cmp_rows, &m->sort);
 	/* The selection follows its state, not its position. */
 	m->sel = 0;
 	for (size_t i = 0; i < m->nr_rows; i++)
