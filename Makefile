@@ -35,9 +35,14 @@ USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_par
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
 	     summary_render.o sockstat.o drift.o repair.o \
 	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o \
-	     sockdiag.o culprit.o model_alerts.o alerts.o render_alerts.o cmd_alerts.o config.o hook.o tw_owner.o
-# tcpstated: the same library objects, its own main and loop.
-DAEMON_OBJS := tcpstated.o daemon.o prune.o $(filter-out tcpstate.o,$(USER_OBJS))
+	     sockdiag.o culprit.o model_alerts.o alerts.o render_alerts.o cmd_alerts.o config.o \
+	     hook.o tw_owner.o model_top.o render_top.o cmd_top.o tui.o
+# tcpstated: the same library objects, its own main and loop (no top, no curses).
+DAEMON_OBJS := tcpstated.o daemon.o prune.o \
+	       $(filter-out tcpstate.o model_top.o render_top.o cmd_top.o tui.o,$(USER_OBJS))
+# ncursesw: top's terminal (wide characters for the sparklines).
+CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 
 ifeq ($(V),1)
@@ -83,9 +88,11 @@ $(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) include/tcpstate.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+$(OUTPUT)/tui.o: CFLAGS += $(CURSES_CFLAGS)
+
 $(OUTPUT)/tcpstate: $(patsubst %,$(OUTPUT)/%,$(USER_OBJS))
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) $(CURSES_LIBS) -o $@
 
 $(OUTPUT)/tcpstated: $(patsubst %,$(OUTPUT)/%,$(DAEMON_OBJS))
 	$(call msg,BINARY,$@)
@@ -172,7 +179,9 @@ deps-run:
 run: deps-run
 	$(Q)$(MAKE) all
 	$(Q)$(OUTPUT)/tcpstate load --if-needed
-	$(Q)$(OUTPUT)/tcpstate summary 1
+	@# The live view on a terminal; a summary every second otherwise.
+	$(Q)if [ -t 0 ] && [ -t 1 ]; then exec $(OUTPUT)/tcpstate top; \
+	else exec $(OUTPUT)/tcpstate summary 1; fi
 
 .PHONY: check
 check: deps

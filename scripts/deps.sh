@@ -17,11 +17,11 @@ run|install|check) ;;
 esac
 
 # Build: clang for BPF, bpftool for vmlinux.h and the skeleton, libbpf,
-# libsystemd (sd_notify), libmnl (sock_diag netlink). Run: iproute2 (ip,
-# ss), procps, util-linux.
+# libsystemd (sd_notify), libmnl (sock_diag netlink), ncurses (tcpstate
+# top). Run: iproute2 (ip, ss), procps, util-linux.
 pkgs=(
 	make gcc clang llvm pkg-config
-	libbpf-dev bpftool libelf-dev zlib1g-dev libsystemd-dev libmnl-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libsystemd-dev libmnl-dev libncurses-dev
 	iproute2 procps util-linux
 )
 if [ "$set_" != run ]; then

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli.h"
 #include "log.h"
+#include "source.h"
 
 bool verbose;
 const char *progname = "tcpstate";
@@ -98,4 +99,24 @@ int parse_seconds(const char *s, const char *what, double max, double *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int check_source_name(const char *name)
+{
+	if (!strcmp(name, "auto") || !strcmp(name, "bpf") || !strcmp(name, "module"))
+		return 0;
+	warnx_("--source: '%s' is not one of bpf, module, auto", name);
+	return -1;
+}
+
+int open_source(struct ts_source *src, const char *name)
+{
+	int err = ts_source_open(src, name);
+
+	if (err == -ENOENT)
+		warnx_("no collector is loaded (%s): run 'tcpstate load' for the "
+		       "BPF collector, or insmod tcpstate.ko", name);
+	else if (err)
+		warnx_("cannot open the %s collector: %s", name, strerror(-err));
+	return err;
 }

@@ -27,11 +27,21 @@ int parse_ulong(const char *s, const char *what, unsigned long min,
 /* Seconds with an optional fraction ("0.5"), in (0, max]. */
 int parse_seconds(const char *s, const char *what, double max, double *out);
 
+/* --source's value: 0 for bpf, module or auto, else a message and -1. */
+int check_source_name(const char *name);
+struct ts_source;
+/*
+ * ts_source_open(), and on failure a message that says why (and how to
+ * load a collector when none is); 0 or -errno.
+ */
+int open_source(struct ts_source *src, const char *name);
+
 /* Each subcommand: argc/argv start at the subcommand's name. */
 int cmd_summary(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 
 #endif /* __TCPSTATE_CLI_H */

@@ -113,11 +113,8 @@ static int parse_args(int argc, char **argv, struct export_opts *o)
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(o->source, "auto") && strcmp(o->source, "bpf") &&
-	    strcmp(o->source, "module")) {
-		warnx_("--source: '%s' is not one of bpf, module, auto", o->source);
+	if (check_source_name(o->source))
 		return EXIT_USAGE;
-	}
 	if (!*o->name || strchr(o->name, '/') || o->name[0] == '.') {
 		warnx_("--name: '%s' is not a plain file name", o->name);
 		return EXIT_USAGE;
@@ -158,15 +155,8 @@ int cmd_export(int argc, char **argv)
 		       "namespace only");
 		return 1;
 	}
-	err = ts_source_open(&src, o.source);
-	if (err) {
-		if (err == -ENOENT)
-			warnx_("no collector is loaded (%s): run 'tcpstate load' for the "
-			       "BPF collector, or insmod tcpstate.ko", o.source);
-		else
-			warnx_("cannot open the %s collector: %s", o.source, strerror(-err));
+	if (open_source(&src, o.source))
 		return 1;
-	}
 	err = ts_source_read(&src, &snap, o.all ? TS_READ_ALL_NETNS : 0);
 	if (err) {
 		warnx_("reading the %s collector failed: %s", src.ops->name, strerror(-err));

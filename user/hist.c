@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* hist.c - reading the log2 microsecond histograms. */
+#include <inttypes.h>
+#include <stdio.h>
 #include "hist.h"
 
 /* fls64(): the 1-based index of the highest bit set, 0 for 0. */
@@ -80,4 +82,32 @@ __u64 hist_max_us(const __u64 *slots)
 		if (slots[i])
 			return hist_slot_hi_us(i);
 	return 0;
+}
+
+/*
+ * 850us, 12.3ms, 4.20s, 61.0s, 12m, 3.1h. HIST_US_INF (the open-ended last
+ * slot's upper bound) prints as more than that slot's lower bound: ">4.8h".
+ */
+void hist_format_us(char *buf, size_t len, __u64 us, bool known)
+{
+	const char *more = "";
+
+	if (!known) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (us == HIST_US_INF) {
+		more = ">";
+		us = hist_slot_lo_us(HIST_OPEN_SLOT);
+	}
+	if (us < 1000)
+		snprintf(buf, len, "%s%" PRIu64 "us", more, (uint64_t)us);
+	else if (us < 1000000)
+		snprintf(buf, len, "%s%.1fms", more, us / 1e3);
+	else if (us < 120000000ULL)
+		snprintf(buf, len, "%s%.2fs", more, us / 1e6);
+	else if (us < 7200000000ULL)
+		snprintf(buf, len, "%s%.1fm", more, us / 6e7);
+	else
+		snprintf(buf, len, "%s%.1fh", more, us / 3.6e9);
 }

@@ -9,6 +9,8 @@
 #ifndef __TCPSTATE_HIST_H
 #define __TCPSTATE_HIST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "tcpstate.h"
 
@@ -34,5 +36,11 @@ __u64 hist_count(const __u64 *slots);
 __u64 hist_quantile_us(const __u64 *slots, double p);
 /* Upper bound (us) of the highest non-empty slot (HIST_US_INF for the last); 0 when empty. */
 __u64 hist_max_us(const __u64 *slots);
+
+/*
+ * A duration for people: "850us", "12.3ms", "4.20s", "12.0m", "3.1h";
+ * "-" when !known; HIST_US_INF as ">" the open slot's lower bound.
+ */
+void hist_format_us(char *buf, size_t len, __u64 us, bool known);
 
 #endif /* __TCPSTATE_HIST_H */

@@ -117,4 +117,7 @@ void ts_snapshot_free(struct ts_snapshot *snap)
 	free(snap->netns);
 	snap->netns = NULL;
 	snap->nr_netns = 0;
+	free(snap->listeners);
+	snap->listeners = NULL;
+	snap->nr_listeners = 0;
 }

@@ -75,6 +75,14 @@ struct ts_snapshot {
 	 * zero, and counted here.
 	 */
 	__u64 negative_counts;
+	/*
+	 * The listeners of the namespaces read, with their queues (BPF
+	 * collector: the "listeners" map, O(listeners)); listeners_known is
+	 * false for a source that has none (the module).
+	 */
+	bool listeners_known;
+	size_t nr_listeners;
+	struct tcpstate_listener *listeners;
 };
 
 /* Flags for ts_source_ops.read(). */

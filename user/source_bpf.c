@@ -145,12 +145,16 @@ static int wanted_get(struct wanted *w, bool all)
 	return err;
 }
 
-/* Adds every wanted namespace's request sockets to its syn_recv. */
+/*
+ * Adds every wanted namespace's request sockets to its syn_recv, and
+ * keeps each listener (its queues) in the snapshot.
+ */
 static int add_listeners(struct bpf_src *b, const struct wanted *wanted,
 			 struct ts_snapshot *snap)
 {
 	__u64 key, next, *prev = NULL;
 	struct tcpstate_listener l;
+	size_t cap = 0;
 
 	while (!bpf_map_get_next_key(b->fds.listeners, prev, &next)) {
 		struct ts_netns *ns;
@@ -167,7 +171,18 @@ static int add_listeners(struct bpf_src *b, const struct wanted *wanted,
 		if (!ns)
 			return -ENOMEM;
 		ns->st.live[TCPSTATE_ST_SYN_RECV] += l.syn_recv;
+		if (snap->nr_listeners == cap) {
+			struct tcpstate_listener *v;
+
+			cap = cap ? cap * 2 : 16;
+			v = realloc(snap->listeners, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			snap->listeners = v;
+		}
+		snap->listeners[snap->nr_listeners++] = l;
 	}
+	snap->listeners_known = true;
 	return 0;
 }
 

@@ -200,10 +200,8 @@ int cmd_summary(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(o.source, "auto") && strcmp(o.source, "bpf") && strcmp(o.source, "module")) {
-		warnx_("--source: '%s' is not one of bpf, module, auto", o.source);
+	if (check_source_name(o.source))
 		return EXIT_USAGE;
-	}
 	if (o.all && geteuid() != 0) {
 		warnx_("--all-netns needs root (it reads every namespace)");
 		return 1;
@@ -213,16 +211,8 @@ int cmd_summary(int argc, char **argv)
 		warnx_("cannot tell this process's network namespace: %s", strerror(-err));
 		return 1;
 	}
-	err = ts_source_open(&src, o.source);
-	if (err) {
-		if (err == -ENOENT)
-			warnx_("no collector is loaded (%s): run 'tcpstate load' for the "
-			       "BPF collector, or insmod tcpstate.ko",
-			       o.source);
-		else
-			warnx_("cannot open the %s collector: %s", o.source, strerror(-err));
+	if (open_source(&src, o.source))
 		return 1;
-	}
 	install_exit_signals();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (int i = 0; !exiting; i ^= 1) {

@@ -34,34 +34,6 @@ static const struct column columns[NCOLS] = {
 	{ "MAX", RIGHT, 2 },
 };
 
-/*
- * 850us, 12.3ms, 4.20s, 61.0s, 12m, 3.1h. HIST_US_INF (the open-ended last
- * slot's upper bound) prints as more than that slot's lower bound: ">4.8h".
- */
-static void fmt_us(char *buf, size_t len, __u64 us, bool known)
-{
-	const char *more = "";
-
-	if (!known) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (us == HIST_US_INF) {
-		more = ">";
-		us = hist_slot_lo_us(HIST_OPEN_SLOT);
-	}
-	if (us < 1000)
-		snprintf(buf, len, "%s%" PRIu64 "us", more, (uint64_t)us);
-	else if (us < 1000000)
-		snprintf(buf, len, "%s%.1fms", more, us / 1e3);
-	else if (us < 120000000ULL)
-		snprintf(buf, len, "%s%.2fs", more, us / 1e6);
-	else if (us < 7200000000ULL)
-		snprintf(buf, len, "%s%.1fm", more, us / 6e7);
-	else
-		snprintf(buf, len, "%s%.1fh", more, us / 3.6e9);
-}
-
 static void row_cells(const struct summary_row *r, char cells[NCOLS][CELL])
 {
 	const char *n = state_ss_name(r->state);
@@ -74,10 +46,10 @@ static void row_cells(const struct summary_row *r, char cells[NCOLS][CELL])
 		snprintf(cells[3], CELL, "-");
 	else
 		snprintf(cells[3], CELL, "%.1f", r->rate);
-	fmt_us(cells[4], CELL, r->p50_us, d);
-	fmt_us(cells[5], CELL, r->p90_us, d);
-	fmt_us(cells[6], CELL, r->p99_us, d);
-	fmt_us(cells[7], CELL, r->max_us, d);
+	hist_format_us(cells[4], CELL, r->p50_us, d);
+	hist_format_us(cells[5], CELL, r->p90_us, d);
+	hist_format_us(cells[6], CELL, r->p99_us, d);
+	hist_format_us(cells[7], CELL, r->max_us, d);
 }
 
 static bool stands_out(const struct summary_row *r)

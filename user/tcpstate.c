@@ -20,6 +20,7 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  summary [INTERVAL [COUNT]]   per-state table (like ss -s, vmstat-style)\n"
+"  top [INTERVAL]               the live terminal view (keys: h for help)\n"
 "  export [-d DIR | -]          Prometheus text, to stdout or node_exporter's\n"
 "                               textfile directory (atomic)\n"
 "  alerts [--json]              evaluate the alerts once, naming the culprits;\n"
@@ -33,6 +34,7 @@ static const char usage[] =
 "Examples:\n"
 "  tcpstate load && tcpstate summary 1   # start counting, watch every second\n"
 "  tcpstate summary --json               # one JSON object, for scripts\n"
+"  tcpstate top -A                       # live, every namespace\n"
 "  tcpstate summary --all-netns          # every network namespace\n"
 "  tcpstate export -d /var/lib/prometheus/node-exporter   # for node_exporter\n"
 "  tcpstate alerts                       # who holds the CLOSE_WAIT, TIME_WAIT, ports\n";
@@ -172,6 +174,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "summary", cmd_summary },
+	{ "top", cmd_top },
 	{ "export", cmd_export },
 	{ "alerts", cmd_alerts },
 	{ "load", cmd_load },
