@@ -207,7 +207,8 @@ static void tw_name_owner(size_t first, __u32 inum)
 {
 	struct top_culprit *c = NULL;
 	struct tw_owner own[1];
-	size_t n = 0, examined = 0;
+	struct tcpstate_tw *tws = NULL;
+	size_t n = 0, ntw = 0;
 	struct tw_dest d = {};
 	int fd = tw_map_fd();
 
@@ -220,7 +221,11 @@ static void tw_name_owner(size_t first, __u32 inum)
 	d.family = (__u8)c->family;
 	memcpy(d.daddr, c->raddr, sizeof(d.daddr));
 	d.dport = c->rport;
-	if (tw_owners(fd, &d, TOP_LOOKUP_ROWS, own, 1, &n, &examined) || !n || !own[0].tgid)
+	if (tw_read(fd, TOP_LOOKUP_ROWS, &tws, &ntw))
+		return;
+	culprit_tw_fold(tws, ntw, &d, own, 1, &n);
+	free(tws);
+	if (!n || !own[0].tgid)
 		return;
 	c->pid = own[0].tgid;
 	snprintf(c->comm, sizeof(c->comm), "%s", own[0].comm);
