@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
+#include "netns.h"
 #include "log.h"
 #include "source.h"
 
@@ -119,4 +121,22 @@ int open_source(struct ts_source *src, const char *name)
 	else if (err)
 		warnx_("cannot open the %s collector: %s", name, strerror(-err));
 	return err;
+}
+
+int open_reader(struct ts_source *src, const char *name, bool all, __u32 *self)
+{
+	int err;
+
+	if (check_source_name(name))
+		return EXIT_USAGE;
+	if (all && geteuid() != 0) {
+		warnx_("--all-netns needs root (it reads every namespace)");
+		return 1;
+	}
+	err = netns_self(self);
+	if (err) {
+		warnx_("cannot tell this process's network namespace: %s", strerror(-err));
+		return 1;
+	}
+	return open_source(src, name) ? 1 : 0;
 }

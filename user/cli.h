@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <linux/types.h>
 
 #define EXIT_USAGE	64	/* EX_USAGE, as argp uses */
 
@@ -35,6 +36,14 @@ struct ts_source;
  * load a collector when none is); 0 or -errno.
  */
 int open_source(struct ts_source *src, const char *name);
+
+/*
+ * What every reading command does once its options are parsed: checks
+ * --source, that --all-netns (all) runs as root, finds the caller's
+ * namespace (*self) and opens the source. 0, or the exit code after a
+ * message: EXIT_USAGE for a bad --source, 1 otherwise.
+ */
+int open_reader(struct ts_source *src, const char *name, bool all, __u32 *self);
 
 /* Each subcommand: argc/argv start at the subcommand's name. */
 int cmd_summary(int argc, char **argv);

@@ -704,19 +704,9 @@ int cmd_top(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (check_source_name(o.source))
-		return EXIT_USAGE;
-	if (o.all && geteuid() != 0) {
-		warnx_("--all-netns needs root (it reads every namespace)");
-		return 1;
-	}
-	err = netns_self(&self);
-	if (err) {
-		warnx_("cannot tell this process's network namespace: %s", strerror(-err));
-		return 1;
-	}
-	if (open_source(&src, o.source))
-		return 1;
+	err = open_reader(&src, o.source, o.all, &self);
+	if (err)
+		return err;
 	if (alerts_open(config, &src)) {
 		alerts_close();
 		ts_source_close(&src);
