@@ -14,7 +14,8 @@
  * totals, the kernel's, then the module's again, within a few
  * microseconds and without leaving the kernel; tcpstate_drift_judge() of
  * include/tcpstate.h, the rule the BPF collector's reader applies too,
- * says whether a difference is persistent. The state of the rule and the
+ * says whether a difference is persistent (and a persistent one stays
+ * reported until it is re-counted). The state of the rule and the
  * counts of drifts and re-counts live in the namespace's tcpstate_net,
  * so every reader (a plain cat too) sees and advances the same check; the
  * Check table of the file shows it. The cost is two folds of the live
@@ -110,6 +111,37 @@ static void tcpstate_kernel_totals(struct net *net, s64 *full, s64 *tw)
 	*tw = refcount_read(&net->ipv4.tcp_death_row.tw_refcount) - 1;
 }
 
+/*
+ * The rule of include/tcpstate.h, with one addition: a drift found
+ * persistent stays reported, and is not counted again, on every clean
+ * sample that shows the same difference, until a re-count or until the
+ * difference changes. A read can take several samples (seq_file runs a
+ * show() again when its output outgrows the buffer, and this one's does),
+ * and a reader without the right to re-count must not hide a drift from
+ * the next one who has it.
+ */
+static int tcpstate_check_judge(struct tcpstate_net *tn,
+				const struct tcpstate_drift_sample *s)
+{
+	int verdict;
+
+	if (tn->latched) {
+		if (s->full_a != s->full_b || s->tw_a != s->tw_b)
+			return TCPSTATE_DRIFT_UNCLEAR;
+		if (s->full_a - s->kern_full == tn->latched_full &&
+		    s->tw_a - s->kern_tw == tn->latched_tw)
+			return TCPSTATE_DRIFT_PERSISTENT;
+		tn->latched = false;
+	}
+	verdict = tcpstate_drift_judge(&tn->check, s);
+	if (verdict == TCPSTATE_DRIFT_PERSISTENT) {
+		tn->latched = true;
+		tn->latched_full = tn->check.last_full;
+		tn->latched_tw = tn->check.last_tw;
+	}
+	return verdict;
+}
+
 /* In the order of enum tcpstate_check_col, which the same list makes. */
 #define TCPSTATE_CHECK_NAME(i, name) name,
 static const char *const tcpstate_check_names[TCPSTATE_CHECK_NCOLS] = {
@@ -140,7 +172,7 @@ void tcpstate_check_show(struct seq_file *seq, struct net *net,
 	tcpstate_kernel_totals(net, &smp.kern_full, &smp.kern_tw);
 	tcpstate_check_totals(tn, &smp.full_b, &smp.tw_b);
 	smp.now_ns = ktime_get_ns();
-	verdict = tcpstate_drift_judge(c, &smp);
+	verdict = tcpstate_check_judge(tn, &smp);
 
 	v[TCPSTATE_CHECK_SOCKETS] = smp.full_a;
 	v[TCPSTATE_CHECK_KERNEL_SOCKETS] = smp.kern_full;
@@ -205,6 +237,7 @@ static int tcpstate_repair(struct net *net, struct tcpstate_net *tn)
 		tn->check.repairs++;
 		tn->check.epoch = tn->epoch;
 		/* The difference the rule was following is gone. */
+		tn->latched = false;
 		tn->check.pending_ns = 0;
 		tn->check.pending_full = 0;
 		tn->check.pending_tw = 0;

@@ -32,6 +32,9 @@ struct timer_list;
  * @node: on tcpstate_nets, for the reconcile work
  * @check: the comparison with the kernel's counters and its re-counts
  * @check_lock: serialises @check and the re-counts
+ * @latched_full: the persistent drift still reported, full sockets
+ * @latched_tw: and timewait sockets
+ * @latched: a persistent drift is reported until re-counted (check.c)
  * @inum: the namespace's inode number, for /proc/net/tcpstate
  * @epoch: re-counts begun; a full socket whose record carries another
  *	   (TCPSTATE_SK_EPOCH bits) was not counted by the last re-count
@@ -43,6 +46,9 @@ struct tcpstate_net {
 	struct list_head node;
 	struct tcpstate_check check;
 	struct mutex check_lock;	/* serialises check, re-counts */
+	s64 latched_full;
+	s64 latched_tw;
+	bool latched;
 	unsigned int inum;
 	unsigned int epoch;
 	bool dead;
