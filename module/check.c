@@ -249,31 +249,16 @@ static int tcpstate_repair(struct net *net, struct tcpstate_net *tn)
 	return err;
 }
 
-struct tcpstate_state_name {
-	int state;
-	const char *name;
-};
-
-#define TCPSTATE_STATE_NAME(i, n, ss) { i, n },
-static const struct tcpstate_state_name tcpstate_state_names[] = {
-	TCPSTATE_FOR_EACH_STATE(TCPSTATE_STATE_NAME)
-};
-
-#undef TCPSTATE_STATE_NAME
-
 /* "skew <state> <delta> [<tw>]": test_skew=1 only. */
 static int tcpstate_skew(struct tcpstate_net *tn, char *args)
 {
 	char *name = strsep(&args, " "), *num;
 	long long delta, tw = 0;
-	int state = -1;
-	unsigned int i;
+	int state;
 
 	if (!tcpstate_test_skew)
 		return -EPERM;
-	for (i = 0; i < ARRAY_SIZE(tcpstate_state_names); i++)
-		if (!strcmp(name, tcpstate_state_names[i].name))
-			state = tcpstate_state_names[i].state;
+	state = tcpstate_state_lookup(name);
 	if (state < 0)
 		return -EINVAL;
 	num = strsep(&args, " ");

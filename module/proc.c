@@ -33,6 +33,22 @@ static const struct tcpstate_name tcpstate_live_names[] = {
 	{ -1, NULL }
 };
 
+/**
+ * tcpstate_state_lookup() - a live state by its name in the Live table
+ * @name: the name, e.g. "time_wait"
+ *
+ * Return: the state's number, or -1.
+ */
+int tcpstate_state_lookup(const char *name)
+{
+	const struct tcpstate_name *a;
+
+	for (a = tcpstate_live_names; a->name; a++)
+		if (!strcmp(a->name, name))
+			return a->index;
+	return -1;
+}
+
 static const struct tcpstate_name tcpstate_all_names[] = {
 	TCPSTATE_FOR_EACH_STATE(TCPSTATE_NAME)
 	TCPSTATE_FOR_EACH_OTHER_STATE(TCPSTATE_NAME)

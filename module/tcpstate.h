@@ -203,6 +203,7 @@ int tcpstate_ctl_show(struct seq_file *seq, void *v);
 int tcpstate_ctl_write(struct file *file, char *buf, size_t size);
 
 /* proc.c */
+int tcpstate_state_lookup(const char *name);
 int tcpstate_proc_init(struct net *net);
 void tcpstate_proc_exit(struct net *net);
 
