@@ -481,7 +481,7 @@ static void tcpstate_tw_recount(struct tcpstate_rec *rec,
 
 	sub = READ_ONCE(tw->tw_substate) == TCP_FIN_WAIT2 ?
 		TCP_FIN_WAIT2 : TCP_TIME_WAIT;
-	nw = (w & ~TCPSTATE_TW_SUB) | sub | TCPSTATE_TW_SEEN;
+	nw = (w & ~TCPSTATE_TW_SUB) | sub;
 	if ((w & TCPSTATE_TW_SUB) != sub)
 		rec->entered_ns = 0;
 	if (sub == TCP_FIN_WAIT2 && !(w & TCPSTATE_TW_ON_LIST)) {
@@ -500,8 +500,9 @@ static void tcpstate_tw_recount(struct tcpstate_rec *rec,
  *
  * Called under stop_machine(), at insmod (the hooks disarmed) or by a
  * re-count of its namespace (check.c), whose live counts were zeroed
- * before the walk and whose parked cancels were resolved. The record is
- * marked TCPSTATE_TW_SEEN for tcpstate_tw_sweep().
+ * before the walk and whose parked cancels were resolved. During a
+ * re-count (the probes are armed; the insmod walk runs before they are)
+ * the record is marked TCPSTATE_TW_SEEN for tcpstate_tw_sweep().
  */
 void tcpstate_tw_walked(struct sock *sk)
 {
@@ -512,12 +513,11 @@ void tcpstate_tw_walked(struct sock *sk)
 	if (!timer_pending(&tw->tw_timer))
 		return;
 	rec = tcpstate_rec_find(tw, TCPSTATE_REC_TW);
-	if (rec) {
-		tcpstate_tw_recount(rec, tw);
-		return;
-	}
-	rec = tcpstate_tw_birth(tw, 0);
 	if (rec)
+		tcpstate_tw_recount(rec, tw);
+	else
+		rec = tcpstate_tw_birth(tw, 0);
+	if (rec && READ_ONCE(tcpstate_armed))
 		atomic_or(TCPSTATE_TW_SEEN, &rec->tw);
 }
 
@@ -526,7 +526,7 @@ static void tcpstate_tw_sweep_one(struct tcpstate_rec *rec, void *data)
 	struct tcpstate_net *tn = data;
 	int w;
 
-	if (READ_ONCE(rec->kind) != TCPSTATE_REC_TW || (tn && rec->tn != tn))
+	if (READ_ONCE(rec->kind) != TCPSTATE_REC_TW || rec->tn != tn)
 		return;
 	w = atomic_read(&rec->tw);
 	if (w & TCPSTATE_TW_DEAD)
@@ -538,8 +538,8 @@ static void tcpstate_tw_sweep_one(struct tcpstate_rec *rec, void *data)
 }
 
 /**
- * tcpstate_tw_sweep() - end a walk: forget the timewait records it missed
- * @tn: the namespace walked, or NULL for every namespace
+ * tcpstate_tw_sweep() - end a re-count: forget the timewait records it missed
+ * @tn: the namespace re-counted
  *
  * Under stop_machine(), right after the walk. A live record the walk did
  * not find belongs to a socket that is gone (its death was missed): it is

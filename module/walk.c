@@ -102,8 +102,6 @@ static int tcpstate_walk_stopped(void *data)
 			*found += tcpstate_walk_lhash(h, NULL);
 		*found += tcpstate_walk_ehash(h, NULL);
 	}
-	/* Clears the walk's marks; nothing was recorded before it. */
-	tcpstate_tw_sweep(NULL);
 	rcu_read_unlock();
 	WRITE_ONCE(tcpstate_armed, true);
 	return 0;
