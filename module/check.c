@@ -23,9 +23,10 @@
  * at 100 sockets and at a million.
  *
  * The check lives here rather than in user space because here the sample
- * is tight (no system call between its three reads, so fewer samples are
- * unclear under churn), its state needs no interface for user space to
- * write it back, and it is the same for every reader, whichever tool.
+ * is tight (no system call between its three reads; in user space each of
+ * the module's would be a whole read of /proc/net/tcpstate), its state
+ * needs no interface for user space to write it back, and it is the same
+ * for every reader, whichever tool.
  *
  * DOC: the re-count
  *
