@@ -100,7 +100,8 @@ struct tcpstate_netns_key {
  * Documentation/architecture.rst): every socket and timewait record
  * carries the generation it is counted in, and epoch (the same in every
  * CPU's copy) is the generation new sockets join. The module uses live[]
- * only. timewait[] is the part of each buffer that is timewait sockets
+ * and timewait[0] only (it re-counts under stop_machine(), module/check.c).
+ * timewait[] is the part of each buffer that is timewait sockets
  * (fin_wait2 and time_wait), to compare with /proc/net/sockstat.
  */
 struct tcpstate_stats {
@@ -115,9 +116,11 @@ struct tcpstate_stats {
 };
 
 /*
- * BPF only, written by user space: a namespace's comparison with the
- * kernel's own counters (/proc/net/sockstat) and its re-counts, in the
- * "netns_check" map keyed like the statistics.
+ * A namespace's comparison with the kernel's own counters
+ * (/proc/net/sockstat) and its re-counts: for the BPF collector written
+ * by user space in the "netns_check" map keyed like the statistics; for
+ * the module kept in the kernel per namespace (module/check.c). Both
+ * judge it with tcpstate_drift_judge() below.
  */
 struct tcpstate_check {
 	__s64 pending_full;	/* drift of the last clean sample: full sockets */
@@ -128,8 +131,74 @@ struct tcpstate_check {
 	__s64 last_tw;		/* and timewait sockets */
 	__u64 repairs;		/* re-counts done */
 	__u32 epoch;		/* the generation whose buffer readers read */
-	__u32 repairing;	/* a re-count is under way: read both buffers */
+	__u32 repairing;	/* BPF: a re-count is under way: read both buffers */
 };
+
+/*
+ * The persistent-drift rule, one home for both collectors (user/drift.h
+ * for the BPF collector's reader, module/check.c for the module).
+ *
+ * A sample brackets the kernel's read between two reads of the
+ * collector's totals. It is clean when both reads agree: then nothing the
+ * collector counts changed while the kernel's figures were read, and the
+ * difference is the collector's drift plus only what is in flight inside
+ * the kernel between a state event and the hash update it belongs to (a
+ * few microseconds: tcp_set_state() before inet_hash_connect(), the
+ * timewait hash-dance before tcp_done()). Drift is persistent when two
+ * clean samples at least TCPSTATE_DRIFT_HOLD_NS apart show the same
+ * difference, to the socket: in-flight differences last microseconds and
+ * would have to recur, of the same size, at both samples.
+ */
+#define TCPSTATE_DRIFT_HOLD_NS		1000000000ULL
+
+#define TCPSTATE_DRIFT_NONE		0	/* clean and equal */
+#define TCPSTATE_DRIFT_UNCLEAR		1	/* the collector moved meanwhile */
+#define TCPSTATE_DRIFT_PENDING		2	/* a difference, not yet persistent */
+#define TCPSTATE_DRIFT_PERSISTENT	3	/* the same for _HOLD_NS: repair */
+
+struct tcpstate_drift_sample {
+	__s64 full_a, tw_a;		/* the collector, before */
+	__s64 kern_full, kern_tw;	/* the kernel: TCP+TCP6 inuse, tw */
+	__s64 full_b, tw_b;		/* the collector, after */
+	__u64 now_ns;			/* CLOCK_MONOTONIC */
+};
+
+/*
+ * Judges one sample against what c remembers (pending_*) and updates c:
+ * the pending difference, and drifts and last_* when persistent.
+ * Returns a TCPSTATE_DRIFT_* verdict.
+ */
+static inline int tcpstate_drift_judge(struct tcpstate_check *c,
+				       const struct tcpstate_drift_sample *s)
+{
+	__s64 d_full, d_tw;
+
+	if (s->full_a != s->full_b || s->tw_a != s->tw_b)
+		return TCPSTATE_DRIFT_UNCLEAR;
+	d_full = s->full_a - s->kern_full;
+	d_tw = s->tw_a - s->kern_tw;
+	if (!d_full && !d_tw) {
+		c->pending_ns = 0;
+		c->pending_full = 0;
+		c->pending_tw = 0;
+		return TCPSTATE_DRIFT_NONE;
+	}
+	if (c->pending_ns && c->pending_full == d_full && c->pending_tw == d_tw) {
+		if (s->now_ns - c->pending_ns < TCPSTATE_DRIFT_HOLD_NS)
+			return TCPSTATE_DRIFT_PENDING;
+		c->pending_ns = 0;
+		c->pending_full = 0;
+		c->pending_tw = 0;
+		c->last_full = d_full;
+		c->last_tw = d_tw;
+		c->drifts++;
+		return TCPSTATE_DRIFT_PERSISTENT;
+	}
+	c->pending_full = d_full;
+	c->pending_tw = d_tw;
+	c->pending_ns = s->now_ns ? s->now_ns : 1;
+	return TCPSTATE_DRIFT_PENDING;
+}
 
 /* The context of the repair_begin and repair_end programs. */
 struct tcpstate_repair_ctx {
@@ -281,6 +350,46 @@ struct tcpstate_listener {
 #define TCPSTATE_PROC_RECORDS		"records"
 #define TCPSTATE_PROC_RECORDS_MAX	"records_max"
 #define TCPSTATE_PROC_PROBE_COST	"Probe_cost"	/* probe_stats=1 only */
+
+/*
+ * The Check table (module only; readers treat it as optional, an older
+ * module has none): the namespace against the kernel's own counters on
+ * this read, X(index, column). Values are signed decimal; verdict is a
+ * TCPSTATE_DRIFT_* number, generation the number of re-counts begun
+ * (the epoch sockets are counted in).
+ */
+#define TCPSTATE_PROC_CHECK		"Check"
+#define TCPSTATE_FOR_EACH_CHECK_COL(X)					\
+	X(TCPSTATE_CHECK_SOCKETS, "sockets")				\
+	X(TCPSTATE_CHECK_KERNEL_SOCKETS, "kernel_sockets")		\
+	X(TCPSTATE_CHECK_TIMEWAIT, "timewait")				\
+	X(TCPSTATE_CHECK_KERNEL_TIMEWAIT, "kernel_timewait")		\
+	X(TCPSTATE_CHECK_VERDICT, "verdict")				\
+	X(TCPSTATE_CHECK_DRIFTS, "drifts")				\
+	X(TCPSTATE_CHECK_LAST_SOCKETS, "last_drift_sockets")		\
+	X(TCPSTATE_CHECK_LAST_TIMEWAIT, "last_drift_timewait")		\
+	X(TCPSTATE_CHECK_REPAIRS, "repairs")				\
+	X(TCPSTATE_CHECK_GENERATION, "generation")
+
+#define TCPSTATE__CHECK_ENUM(i, name)	i,
+enum tcpstate_check_col {
+	TCPSTATE_FOR_EACH_CHECK_COL(TCPSTATE__CHECK_ENUM)
+	TCPSTATE_CHECK_NCOLS
+};
+
+/*
+ * /proc/net/tcpstate_ctl (module only): write-only, root only (mode 0200
+ * and CAP_SYS_ADMIN), one command per write, applying to the namespace
+ * whose /proc/net it is in:
+ *   "repair"                      re-count the namespace from its sockets
+ *   "skew <state> <delta> [<tw>]" add delta to live[<state>] and tw to the
+ *                                 timewait sockets; only with the module
+ *                                 parameter test_skew=1 (fault injection
+ *                                 for selftests/repair.sh)
+ */
+#define TCPSTATE_PROC_CTL		"tcpstate_ctl"
+#define TCPSTATE_CTL_REPAIR		"repair"
+#define TCPSTATE_CTL_SKEW		"skew"
 
 /*
  * Adds one CPU's (or one map entry's) statistics into a sum: the one

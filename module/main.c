@@ -17,6 +17,8 @@
  * (tp.c), timewait sockets through their timer (tw.c), request sockets
  * through their listener's queue length at read time (proc.c), and the
  * sockets that exist at insmod through a walk of the hash tables (walk.c).
+ * Every read compares the totals with the kernel's own counters, and root
+ * can have a namespace re-counted from its sockets (check.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +38,11 @@ bool tcpstate_probe_stats __read_mostly;
 module_param_named(probe_stats, tcpstate_probe_stats, bool, 0444);
 MODULE_PARM_DESC(probe_stats,
 		 "Time every probe run (two sched_clock() reads), shown in the Probe_cost table; like kernel.bpf_stats_enabled (default 0)");
+
+bool tcpstate_test_skew __read_mostly;
+module_param_named(test_skew, tcpstate_test_skew, bool, 0444);
+MODULE_PARM_DESC(test_skew,
+		 "Test only: let root corrupt a live count on purpose (\"skew\" in /proc/net/tcpstate_ctl) to test the self-check; never on a production host (default 0)");
 
 static unsigned int tcpstate_reconcile_ms __read_mostly = 1000;
 module_param_named(reconcile_ms, tcpstate_reconcile_ms, uint, 0444);
@@ -75,6 +82,7 @@ static int __net_init tcpstate_net_init(struct net *net)
 	if (!tn->stats)
 		return -ENOMEM;
 	init_llist_head(&tn->fw2);
+	mutex_init(&tn->check_lock);
 	tn->inum = net->ns.inum;
 	err = tcpstate_proc_init(net);
 	if (err)

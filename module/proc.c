@@ -7,7 +7,8 @@
  * The layout of /proc/net/netstat: a version line "tcpstate 1", then each
  * table as a row of column names and a row of values, both opening with
  * the table's name and a colon. Documentation/module.rst lists every table.
- * No kernel address is ever printed.
+ * No kernel address is ever printed. Beside it, /proc/net/tcpstate_ctl
+ * takes root's commands (check.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +32,22 @@ static const struct tcpstate_name tcpstate_live_names[] = {
 	TCPSTATE_FOR_EACH_STATE(TCPSTATE_NAME)
 	{ -1, NULL }
 };
+
+/**
+ * tcpstate_state_lookup() - a live state by its name in the Live table
+ * @name: the name, e.g. "time_wait"
+ *
+ * Return: the state's number, or -1.
+ */
+int tcpstate_state_lookup(const char *name)
+{
+	const struct tcpstate_name *a;
+
+	for (a = tcpstate_live_names; a->name; a++)
+		if (!strcmp(a->name, name))
+			return a->index;
+	return -1;
+}
 
 static const struct tcpstate_name tcpstate_all_names[] = {
 	TCPSTATE_FOR_EACH_STATE(TCPSTATE_NAME)
@@ -154,6 +171,7 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
 	for (a = tcpstate_live_names; a->name; a++)
 		seq_printf(seq, " %lld", sum->live[a->index]);
 	seq_putc(seq, '\n');
+	tcpstate_check_show(seq, net, tn);
 
 	seq_puts(seq, TCPSTATE_PROC_TRANSITIONS ":");
 	for (a = tcpstate_all_names; a->name; a++)
@@ -190,7 +208,7 @@ static int tcpstate_proc_show(struct seq_file *seq, void *v)
 }
 
 /**
- * tcpstate_proc_init() - create /proc/net/tcpstate in a namespace
+ * tcpstate_proc_init() - create /proc/net/tcpstate and tcpstate_ctl
  * @net: the namespace
  *
  * Return: 0 or -ENOMEM.
@@ -200,14 +218,22 @@ int tcpstate_proc_init(struct net *net)
 	if (!proc_create_net_single(TCPSTATE_PROC_FILE, 0444, net->proc_net,
 				    tcpstate_proc_show, NULL))
 		return -ENOMEM;
+	/* Root's commands (check.c); readers need none of them. */
+	if (!proc_create_net_single_write(TCPSTATE_PROC_CTL, 0200, net->proc_net,
+					  tcpstate_ctl_show, tcpstate_ctl_write,
+					  NULL)) {
+		remove_proc_entry(TCPSTATE_PROC_FILE, net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /**
- * tcpstate_proc_exit() - remove /proc/net/tcpstate from a namespace
+ * tcpstate_proc_exit() - remove /proc/net/tcpstate and tcpstate_ctl
  * @net: the namespace
  */
 void tcpstate_proc_exit(struct net *net)
 {
+	remove_proc_entry(TCPSTATE_PROC_CTL, net->proc_net);
 	remove_proc_entry(TCPSTATE_PROC_FILE, net->proc_net);
 }

@@ -182,3 +182,24 @@ unsigned int tcpstate_table_used(void)
 		n += per_cpu(tcpstate_used, cpu);
 	return max(n, 0);
 }
+
+/**
+ * tcpstate_table_for_each() - call a function for every record in use
+ * @fn: the function, given each record and @data
+ * @data: passed to @fn
+ *
+ * Only under stop_machine() (check.c): nothing else inserts or releases
+ * records meanwhile. O(table size).
+ */
+void tcpstate_table_for_each(void (*fn)(struct tcpstate_rec *rec, void *data),
+			     void *data)
+{
+	unsigned long idx, n = 1UL << tcpstate_bits;
+
+	for (idx = 0; idx < n; idx++) {
+		unsigned long k = READ_ONCE(tcpstate_keys[idx]);
+
+		if (k != TCPSTATE_KEY_FREE && k != TCPSTATE_KEY_TOMB)
+			fn(&tcpstate_recs[idx], data);
+	}
+}

@@ -12,9 +12,12 @@
 #include <linux/percpu.h>
 #include <linux/bitops.h>
 #include <linux/jump_label.h>
+#include <linux/mutex.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct file;
+struct seq_file;
 struct sock;
 struct timer_list;
 
@@ -27,14 +30,27 @@ struct timer_list;
  * @stats: per-CPU statistics, folded over possible CPUs when read
  * @fw2: timewait records counted as FIN_WAIT2, re-read at /proc read time
  * @node: on tcpstate_nets, for the reconcile work
+ * @check: the comparison with the kernel's counters and its re-counts
+ * @check_lock: serialises @check and the re-counts
+ * @latched_full: the persistent drift still reported, full sockets
+ * @latched_tw: and timewait sockets
+ * @latched: a persistent drift is reported until re-counted (check.c)
  * @inum: the namespace's inode number, for /proc/net/tcpstate
+ * @epoch: re-counts begun; a full socket whose record carries another
+ *	   (TCPSTATE_SK_EPOCH bits) was not counted by the last re-count
  * @dead: the namespace is being dismantled; hooks ignore its events
  */
 struct tcpstate_net {
 	struct tcpstate_stats __percpu *stats;
 	struct llist_head fw2;
 	struct list_head node;
+	struct tcpstate_check check;
+	struct mutex check_lock;	/* serialises check, re-counts */
+	s64 latched_full;
+	s64 latched_tw;
+	bool latched;
 	unsigned int inum;
+	unsigned int epoch;
 	bool dead;
 };
 
@@ -48,8 +64,16 @@ struct tcpstate_net {
 #define TCPSTATE_TW_ON_LIST	0x10	/* linked on tcpstate_net.fw2 */
 #define TCPSTATE_TW_CANCELLED	0x20	/* timer cancelled: dying or re-armed */
 #define TCPSTATE_TW_DEAD	0x40	/* death accounted */
+#define TCPSTATE_TW_SEEN	0x80	/* found by the walk under way (check.c) */
 #define TCPSTATE_TW_GEN		0x7fffff00
 #define TCPSTATE_TW_GEN_ONE	0x100
+
+/*
+ * A full socket's record keeps in the same word, where a timewait record
+ * keeps its substate, the low bits of the namespace's epoch at which the
+ * socket was last counted (by an event, or by the walk of a re-count).
+ */
+#define TCPSTATE_SK_EPOCH	0x0f
 
 /**
  * struct tcpstate_rec - what the module remembers about one socket
@@ -105,6 +129,7 @@ DECLARE_PER_CPU(struct tcpstate_probe_cost, tcpstate_probe_cost);
 /* Module parameters, main.c. */
 extern unsigned int tcpstate_max_sockets;
 extern bool tcpstate_probe_stats;
+extern bool tcpstate_test_skew;
 
 extern unsigned int tcpstate_net_id;
 extern struct tcpstate_errors __percpu *tcpstate_errors;
@@ -144,6 +169,8 @@ struct tcpstate_rec *tcpstate_rec_insert(const void *obj, int kind);
 void tcpstate_rec_delete(struct tcpstate_rec *rec);
 const void *tcpstate_rec_key(const struct tcpstate_rec *rec);
 unsigned int tcpstate_table_used(void);
+void tcpstate_table_for_each(void (*fn)(struct tcpstate_rec *rec, void *data),
+			     void *data);
 
 /* tp.c */
 int tcpstate_tp_register(void);
@@ -153,6 +180,8 @@ void tcpstate_sk_walked(struct sock *sk);
 /* tw.c */
 int tcpstate_tw_init(void);
 void tcpstate_tw_walked(struct sock *sk);
+void tcpstate_tw_sweep(struct tcpstate_net *tn);
+void tcpstate_tw_flush_stopped(void);
 void tcpstate_tw_resolve_all(void);
 void tcpstate_tw_flush_local(void);
 void tcpstate_tw_reconcile(struct tcpstate_net *tn);
@@ -165,8 +194,16 @@ void tcpstate_timer_expire(struct timer_list *timer);
 
 /* walk.c */
 int tcpstate_walk(void);
+unsigned int tcpstate_walk_net(struct net *net);
+
+/* check.c */
+void tcpstate_check_show(struct seq_file *seq, struct net *net,
+			 struct tcpstate_net *tn);
+int tcpstate_ctl_show(struct seq_file *seq, void *v);
+int tcpstate_ctl_write(struct file *file, char *buf, size_t size);
 
 /* proc.c */
+int tcpstate_state_lookup(const char *name);
 int tcpstate_proc_init(struct net *net);
 void tcpstate_proc_exit(struct net *net);
 

@@ -60,6 +60,23 @@ static __always_inline void tcpstate_timed_end(unsigned int probe, u64 t0)
 	}
 }
 
+/* A full socket's record says it is counted at the namespace's epoch. */
+static void tcpstate_sk_stamp(struct tcpstate_rec *rec, unsigned int epoch)
+{
+	atomic_set(&rec->tw, (atomic_read(&rec->tw) & ~TCPSTATE_SK_EPOCH) |
+			     (epoch & TCPSTATE_SK_EPOCH));
+}
+
+/*
+ * Whether the socket of rec is in the live counts: it is unless a re-count
+ * began since its last event and its walk did not find it (check.c).
+ */
+static bool tcpstate_sk_counted(const struct tcpstate_rec *rec,
+				unsigned int epoch)
+{
+	return !rec || ((atomic_read(&rec->tw) ^ epoch) & TCPSTATE_SK_EPOCH) == 0;
+}
+
 static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 			       const int newstate)
 {
@@ -67,6 +84,7 @@ static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 	struct tcpstate_stats __percpu *st;
 	struct tcpstate_net *tn;
 	struct tcpstate_rec *rec;
+	unsigned int epoch;
 	u64 now;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
@@ -85,6 +103,7 @@ static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 	if (READ_ONCE(tn->dead))
 		goto out_unlock;
 	st = tn->stats;
+	epoch = READ_ONCE(tn->epoch);
 	rec = tcpstate_rec_find(sk, TCPSTATE_REC_SK);
 
 	if (oldstate == TCP_CLOSE ||
@@ -96,6 +115,7 @@ static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 			rec->entered_ns = now;
 			rec->born_ns = (newstate == TCP_SYN_SENT ||
 					newstate == TCP_SYN_RECV) ? now : 0;
+			tcpstate_sk_stamp(rec, epoch);
 		} else {
 			tcpstate_error(TCPSTATE_ERR_SK_STORAGE);
 		}
@@ -107,7 +127,8 @@ static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 
 	if (!rec)
 		tcpstate_error(TCPSTATE_ERR_UNTRACKED);
-	if (tcpstate_is_live(oldstate))
+	/* A socket a re-count's walk missed is counted from here on. */
+	if (tcpstate_is_live(oldstate) && tcpstate_sk_counted(rec, epoch))
 		this_cpu_dec(st->live[oldstate]);
 
 	if (newstate == TCP_CLOSE &&
@@ -127,34 +148,44 @@ static void tcpstate_set_state(const struct sock *csk, const int oldstate,
 	if (newstate == TCP_CLOSE) {
 		if (rec)
 			tcpstate_rec_delete(rec);
-	} else if (rec) {
-		rec->entered_ns = now;
-	} else {
+		goto out_unlock;
+	}
+	if (!rec) {
 		/* From now on the socket is tracked, without its history. */
 		rec = tcpstate_rec_insert(sk, TCPSTATE_REC_SK);
-		if (rec)
-			rec->entered_ns = now;
+		if (!rec)
+			goto out_unlock;
 	}
+	rec->entered_ns = now;
+	tcpstate_sk_stamp(rec, epoch);
 out_unlock:
 	rcu_read_unlock();
 }
 
 /**
- * tcpstate_sk_walked() - count a full or listening socket found at insmod
+ * tcpstate_sk_walked() - count a full or listening socket found by a walk
  * @sk: the socket, in the ehash or the listening hash
  *
- * Called under stop_machine() with the hooks disarmed; its entry time is
- * unknown, so its time in this state is not recorded.
+ * Called under stop_machine(), at insmod (the hooks disarmed) or by a
+ * re-count of its namespace (check.c), whose live counts were zeroed
+ * before the walk. The socket is counted in its state and its record is
+ * stamped with the namespace's epoch. A socket new to the table has an
+ * unknown entry time, so its time in this state is not recorded.
  */
 void tcpstate_sk_walked(struct sock *sk)
 {
 	struct tcpstate_net *tn = tcpstate_pernet(sock_net(sk));
 	int state = READ_ONCE(sk->sk_state);
+	struct tcpstate_rec *rec;
 
-	if (sk->sk_protocol != IPPROTO_TCP || !tcpstate_is_live(state) ||
-	    tcpstate_rec_find(sk, TCPSTATE_REC_SK))
+	if (sk->sk_protocol != IPPROTO_TCP || !tcpstate_is_live(state))
 		return;
-	if (!tcpstate_rec_insert(sk, TCPSTATE_REC_SK))
+	rec = tcpstate_rec_find(sk, TCPSTATE_REC_SK);
+	if (!rec)
+		rec = tcpstate_rec_insert(sk, TCPSTATE_REC_SK);
+	if (rec)
+		tcpstate_sk_stamp(rec, tn->epoch);
+	else
 		tcpstate_error(TCPSTATE_ERR_SK_STORAGE);
 	this_cpu_inc(tn->stats->live[state]);
 }

@@ -162,6 +162,7 @@ static void tcpstate_tw_die(struct tcpstate_rec *rec, int gen, u64 at)
 	if (!READ_ONCE(rec->tn->dead)) {
 		st = rec->tn->stats;
 		this_cpu_dec(st->live[sub]);
+		this_cpu_dec(st->timewait[0]);
 		this_cpu_inc(st->transitions[sub][TCP_CLOSE]);
 		tcpstate_leave(st, sub, rec->entered_ns, at);
 		if (rec->born_ns && at >= rec->born_ns)
@@ -242,6 +243,7 @@ static struct tcpstate_rec *tcpstate_tw_birth(struct inet_timewait_sock *tw,
 		atomic_set(&rec->tw, gen | sub);
 	}
 	this_cpu_inc(tn->stats->live[sub]);
+	this_cpu_inc(tn->stats->timewait[0]);
 	return rec;
 }
 
@@ -465,20 +467,106 @@ bool tcpstate_tw_born_close(struct sock *sk, int oldstate,
 	return true;
 }
 
+/*
+ * A re-count found the timewait socket of rec: count it again, in its
+ * actual substate. A record that says otherwise (only a corrupted one can:
+ * the fw2 list was re-read just before) takes the socket's substate, with
+ * its entry time unknown.
+ */
+static void tcpstate_tw_recount(struct tcpstate_rec *rec,
+				struct inet_timewait_sock *tw)
+{
+	struct tcpstate_net *tn = rec->tn;
+	int w = atomic_read(&rec->tw), sub, nw;
+
+	sub = READ_ONCE(tw->tw_substate) == TCP_FIN_WAIT2 ?
+		TCP_FIN_WAIT2 : TCP_TIME_WAIT;
+	nw = (w & ~TCPSTATE_TW_SUB) | sub;
+	if ((w & TCPSTATE_TW_SUB) != sub)
+		rec->entered_ns = 0;
+	if (sub == TCP_FIN_WAIT2 && !(w & TCPSTATE_TW_ON_LIST)) {
+		atomic_set(&rec->tw, nw | TCPSTATE_TW_ON_LIST);
+		llist_add(&rec->fw2_node, &tn->fw2);
+	} else {
+		atomic_set(&rec->tw, nw);
+	}
+	this_cpu_inc(tn->stats->live[sub]);
+	this_cpu_inc(tn->stats->timewait[0]);
+}
+
 /**
- * tcpstate_tw_walked() - count a timewait socket found at insmod
+ * tcpstate_tw_walked() - count a timewait socket found by a walk
  * @sk: the timewait socket, as found in the ehash
  *
- * Called under stop_machine() with the hooks disarmed.
+ * Called under stop_machine(), at insmod (the hooks disarmed) or by a
+ * re-count of its namespace (check.c), whose live counts were zeroed
+ * before the walk and whose parked cancels were resolved. During a
+ * re-count (the probes are armed; the insmod walk runs before they are)
+ * the record is marked TCPSTATE_TW_SEEN for tcpstate_tw_sweep().
  */
 void tcpstate_tw_walked(struct sock *sk)
 {
 	struct inet_timewait_sock *tw = inet_twsk(sk);
+	struct tcpstate_rec *rec;
 
 	/* A timer no longer pending is a socket already dying. */
-	if (!timer_pending(&tw->tw_timer) || tcpstate_rec_find(tw, TCPSTATE_REC_TW))
+	if (!timer_pending(&tw->tw_timer))
 		return;
-	tcpstate_tw_birth(tw, 0);
+	rec = tcpstate_rec_find(tw, TCPSTATE_REC_TW);
+	if (rec)
+		tcpstate_tw_recount(rec, tw);
+	else
+		rec = tcpstate_tw_birth(tw, 0);
+	if (rec && READ_ONCE(tcpstate_armed))
+		atomic_or(TCPSTATE_TW_SEEN, &rec->tw);
+}
+
+static void tcpstate_tw_sweep_one(struct tcpstate_rec *rec, void *data)
+{
+	struct tcpstate_net *tn = data;
+	int w;
+
+	if (READ_ONCE(rec->kind) != TCPSTATE_REC_TW || rec->tn != tn)
+		return;
+	w = atomic_read(&rec->tw);
+	if (w & TCPSTATE_TW_DEAD)
+		return;
+	if (w & TCPSTATE_TW_SEEN)
+		atomic_andnot(TCPSTATE_TW_SEEN, &rec->tw);
+	else
+		tcpstate_tw_forget(rec);
+}
+
+/**
+ * tcpstate_tw_sweep() - end a re-count: forget the timewait records it missed
+ * @tn: the namespace re-counted
+ *
+ * Under stop_machine(), right after the walk. A live record the walk did
+ * not find belongs to a socket that is gone (its death was missed): it is
+ * released, counting nothing, since the walk's counts never had it. The
+ * others lose their TCPSTATE_TW_SEEN mark. O(table size).
+ */
+void tcpstate_tw_sweep(struct tcpstate_net *tn)
+{
+	tcpstate_table_for_each(tcpstate_tw_sweep_one, tn);
+}
+
+/**
+ * tcpstate_tw_flush_stopped() - resolve every CPU's parked cancel
+ *
+ * Under stop_machine() only, from the CPU that runs the callback: every
+ * other CPU waits with interrupts off, outside any re-arm (a re-arm's
+ * cancel and start are one interrupts-off section), so each parked cancel
+ * is a death, counted here.
+ */
+void tcpstate_tw_flush_stopped(void)
+{
+	int cpu;
+
+	rcu_read_lock();
+	for_each_possible_cpu(cpu)
+		tcpstate_tw_flush(per_cpu_ptr(&tcpstate_tw_cpu, cpu));
+	rcu_read_unlock();
 }
 
 /**

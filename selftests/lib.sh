@@ -538,12 +538,18 @@ collector_health() {
 }
 
 # stats_corrupt NS STATE DELTA [TW_DELTA]: adds DELTA to NS's live count
-# of STATE (and TW_DELTA timewait sockets to time_wait), behind the
-# collector's back: through a shared entry of the BPF collector's
-# netns_spill map, which readers add to the per-CPU one. The test of the
-# self-check and re-count (repair.sh).
+# of STATE (and TW_DELTA to its timewait sockets), behind the collector's
+# back: for the BPF collector through a shared entry of its netns_spill
+# map, which readers add to the per-CPU one; for the module through the
+# test-only "skew" command of /proc/net/tcpstate_ctl (module_load_skew).
+# The test of the self-check and re-count (repair.sh).
 stats_corrupt() {
 	local ns=$1 state=$2 delta=$3 twd=${4:-0} json cookie gen inum idx key value i b
+	if [ "$TCPSTATE_SOURCE" = module ]; then
+		ip netns exec "$ns" bash -c 'echo "$1" >/proc/net/tcpstate_ctl' _ \
+			"skew $state $delta $twd"
+		return
+	fi
 	json=$(summary_json "$ns") || return 1
 	cookie=$(jq -r .netns_cookie <<<"$json")
 	gen=$(jq -r '.check.generation // 0' <<<"$json")
@@ -571,6 +577,27 @@ stats_corrupt() {
 	# shellcheck disable=SC2086
 	bpftool map update pinned /sys/fs/bpf/tcpstate/map_netns_spill \
 		key hex $key value hex $value noexist
+}
+
+# module_load_skew: tcpstate.ko loaded with test_skew=1 (reloaded from
+# TCPSTATE_MODULE if it runs without); MODULE_SKEW_RELOADED=1 when it was.
+MODULE_SKEW_RELOADED=0
+module_load_skew() {
+	[ "$(cat /sys/module/tcpstate/parameters/test_skew 2>/dev/null)" = Y ] && return 0
+	[ -n "$TCPSTATE_MODULE" ] || return 1
+	if module_loaded; then
+		rmmod tcpstate || return 1
+	fi
+	insmod "$TCPSTATE_MODULE" test_skew=1 || return 1
+	MODULE_SKEW_RELOADED=1
+}
+
+# module_unload_skew: undo module_load_skew (the module as the other
+# tests load it).
+module_unload_skew() {
+	[ "$MODULE_SKEW_RELOADED" = 1 ] || return 0
+	rmmod tcpstate && insmod "$TCPSTATE_MODULE"
+	MODULE_SKEW_RELOADED=0
 }
 
 # stats_size: sizeof(struct tcpstate_stats), from the map's BTF.

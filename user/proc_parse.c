@@ -14,10 +14,11 @@
 #include "proc_parse.h"
 #include "states.h"
 
-/* The tables this reader knows; all are required. */
+/* The tables this reader knows; all but Check are required. */
 enum table_kind {
 	T_NETNS,
 	T_LIVE,
+	T_CHECK,	/* optional: a module older than the check has none */
 	T_TRANSITIONS,
 	T_DURATION,	/* one per live state: Duration_<state> */
 	T_LIFETIME,
@@ -30,6 +31,7 @@ enum table_kind {
 static const char *const table_names[T_NKINDS] = {
 	[T_NETNS] = TCPSTATE_PROC_NETNS,
 	[T_LIVE] = TCPSTATE_PROC_LIVE,
+	[T_CHECK] = TCPSTATE_PROC_CHECK,
 	[T_TRANSITIONS] = TCPSTATE_PROC_TRANSITIONS,
 	[T_DURATION] = TCPSTATE_PROC_DURATION,
 	[T_LIFETIME] = TCPSTATE_PROC_LIFETIME,
@@ -43,8 +45,14 @@ static const char *const collector_cols[] = {
 };
 #define NR_COLLECTOR_COLS (sizeof(collector_cols) / sizeof(collector_cols[0]))
 
+#define CHECK_COL_NAME(i, name) name,
+static const char *const check_cols[TCPSTATE_CHECK_NCOLS] = {
+	TCPSTATE_FOR_EACH_CHECK_COL(CHECK_COL_NAME)
+};
+#undef CHECK_COL_NAME
+
 /* What a known column's value is and where it goes. */
-enum value_kind { V_INUM, V_LIVE, V_COUNT };
+enum value_kind { V_INUM, V_SIGNED, V_COUNT };
 
 struct column {
 	enum value_kind kind;
@@ -74,6 +82,8 @@ struct parser {
 	bool error_seen[TCPSTATE_NERRORS];
 	bool collector_seen[NR_COLLECTOR_COLS];
 	__u64 collector[NR_COLLECTOR_COLS];
+	bool check_seen[TCPSTATE_CHECK_NCOLS];
+	__s64 check[TCPSTATE_CHECK_NCOLS];
 };
 
 static int fail(struct parser *p, int err, int line, const char *fmt, ...)
@@ -241,7 +251,7 @@ static bool find_column(struct parser *p, enum table_kind kind, int state,
 		a = state_lookup(col, strlen(col), true);
 		if (a < 0)
 			return false;
-		*c = (struct column){ V_LIVE, &p->live_seen[a], &st->live[a] };
+		*c = (struct column){ V_SIGNED, &p->live_seen[a], &st->live[a] };
 		return true;
 	case T_TRANSITIONS:
 		sep = strchr(col, TCPSTATE_PROC_TRANS_SEP);
@@ -275,6 +285,13 @@ static bool find_column(struct parser *p, enum table_kind kind, int state,
 		c->seen = &p->error_seen[a];
 		c->dst = &p->errs.count[a];
 		return true;
+	case T_CHECK:
+		for (int i = 0; i < TCPSTATE_CHECK_NCOLS; i++)
+			if (!strcmp(col, check_cols[i])) {
+				*c = (struct column){ V_SIGNED, &p->check_seen[i], &p->check[i] };
+				return true;
+			}
+		return false;
 	case T_COLLECTOR:
 		for (size_t i = 0; i < NR_COLLECTOR_COLS; i++)
 			if (!strcmp(col, collector_cols[i])) {
@@ -300,12 +317,12 @@ static int store(struct parser *p, const char *table, const char *col,
 		return fail(p, -EBADMSG, p->line,
 			    "table %s, column %.64s: \"%.32s\" is not a number",
 			    table, col, val);
-	if (neg && c->kind != V_LIVE)
+	if (neg && c->kind != V_SIGNED)
 		return fail(p, -EBADMSG, p->line,
 			    "table %s, column %.64s: %.32s is negative, a count cannot be",
 			    table, col, val);
 	errno = 0;
-	if (c->kind == V_LIVE) {
+	if (c->kind == V_SIGNED) {
 		s = strtoll(val, NULL, 10);
 		if (errno)
 			goto range;
@@ -418,6 +435,28 @@ static int check_complete(struct parser *p)
 	return 0;
 }
 
+/* The Check table, when the file has one, into ns.check. */
+static void fill_check(struct parser *p)
+{
+	struct ts_check *c = &p->ns.check;
+	const __s64 *v = p->check;
+
+	if (!p->table_line[T_CHECK])
+		return;
+	c->done = true;
+	c->verdict = (int)v[TCPSTATE_CHECK_VERDICT];
+	c->full = v[TCPSTATE_CHECK_SOCKETS];
+	c->kern_full = v[TCPSTATE_CHECK_KERNEL_SOCKETS];
+	c->tw = v[TCPSTATE_CHECK_TIMEWAIT];
+	c->kern_tw = v[TCPSTATE_CHECK_KERNEL_TIMEWAIT];
+	c->drifts = (__u64)v[TCPSTATE_CHECK_DRIFTS];
+	c->last_full = v[TCPSTATE_CHECK_LAST_SOCKETS];
+	c->last_tw = v[TCPSTATE_CHECK_LAST_TIMEWAIT];
+	c->repairs = (__u64)v[TCPSTATE_CHECK_REPAIRS];
+	c->generation = (__u32)v[TCPSTATE_CHECK_GENERATION];
+	p->ns.st.timewait[0] = c->tw;
+}
+
 int tcpstate_proc_parse(FILE *f, const char *path, struct ts_netns *ns,
 			struct tcpstate_errors *errs, char *msg, size_t msglen)
 {
@@ -453,6 +492,7 @@ int tcpstate_proc_parse(FILE *f, const char *path, struct ts_netns *ns,
 	if (!err)
 		err = check_complete(p);
 	if (!err) {
+		fill_check(p);
 		*ns = p->ns;
 		*errs = p->errs;
 	}

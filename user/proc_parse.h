@@ -27,7 +27,8 @@
  * and a row of values, both opening with "<Table>:". Columns are found by
  * name; tables and columns this reader does not know are skipped, as are
  * columns it knows that are missing (left 0). Every table it knows is
- * required, so a file cut short at a line boundary is an error too. A
+ * required but Check (an older module has none; then ns->check.done is
+ * false), so a file cut short at a line boundary is an error too. A
  * table or a known column that appears twice is an error. Live counts
  * are signed and kept as read, negative ones included (a collector fault
  * the caller reports); every other value is an unsigned 64-bit count.

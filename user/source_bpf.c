@@ -243,7 +243,7 @@ static bool netns_live(struct bpf_src *b, const struct tcpstate_netns_key *key,
 }
 
 /* Full sockets (what sockstat's inuse counts) and timewait sockets. */
-static void full_and_tw(const struct tcpstate_stats *st, int64_t *full, int64_t *tw)
+static void full_and_tw(const struct tcpstate_stats *st, __s64 *full, __s64 *tw)
 {
 	__s64 sum = 0;
 
@@ -262,7 +262,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		       struct ts_snapshot *snap)
 {
 	struct tcpstate_stats *st = b->scratch;
-	struct drift_sample smp = {};
+	struct tcpstate_drift_sample smp = {};
 	enum drift_verdict v;
 	struct tcpstate_check c;
 	struct sockstat k;

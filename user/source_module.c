@@ -4,6 +4,12 @@
  * one file per network namespace, read by tcpstate_proc_parse()
  * (proc_parse.c; the layout is in include/tcpstate.h and
  * Documentation/module.rst).
+ *
+ * Every read of the file compares the namespace with the kernel's own
+ * counters inside the module (module/check.c, the rule of
+ * include/tcpstate.h) and shows the verdict in its Check table. When it
+ * says the drift is persistent, the namespace is re-counted by writing
+ * "repair" to /proc/net/tcpstate_ctl (root only) and read again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +27,11 @@
 
 #define PROC_SELF	"/proc/net/" TCPSTATE_PROC_FILE
 #define PROC_THREAD	"/proc/thread-self/net/" TCPSTATE_PROC_FILE
+#define CTL_THREAD	"/proc/thread-self/net/" TCPSTATE_PROC_CTL
 
-static int read_one(const char *path, struct ts_snapshot *snap, int first)
+static int parse_one(const char *path, struct ts_netns *parsed,
+		     struct tcpstate_errors *errors)
 {
-	struct tcpstate_errors errors;
-	struct ts_netns parsed, *ns;
 	char msg[256];
 	FILE *f;
 	int err;
@@ -33,16 +39,76 @@ static int read_one(const char *path, struct ts_snapshot *snap, int first)
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	err = tcpstate_proc_parse(f, path, &parsed, &errors, msg, sizeof(msg));
+	err = tcpstate_proc_parse(f, path, parsed, errors, msg, sizeof(msg));
 	fclose(f);
-	if (err) {
+	if (err)
 		warnx_("%s", msg);
-		return err;
+	return err;
+}
+
+/* Asks the module to re-count the calling thread's namespace: 0 or -errno. */
+static int request_repair(void)
+{
+	static const char cmd[] = TCPSTATE_CTL_REPAIR "\n";
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(CTL_THREAD, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, sizeof(cmd) - 1);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != sizeof(cmd) - 1)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * The module judged the drift persistent on this read: re-count the
+ * namespace and read it again. Without the right (not root), the numbers
+ * are shown as they are, with the verdict.
+ */
+static int repair_one(const char *path, struct ts_netns *parsed,
+		      struct tcpstate_errors *errors)
+{
+	const struct ts_check c = parsed->check;
+	int err;
+
+	info("namespace %u: %lld full and %lld timewait sockets counted, the kernel "
+	     "has %lld and %lld: re-counting it", parsed->inum, (long long)c.full,
+	     (long long)c.tw, (long long)c.kern_full, (long long)c.kern_tw);
+	err = request_repair();
+	if (err) {
+		warnx_("namespace %u: re-count refused: %s", parsed->inum, strerror(-err));
+		return 0;
 	}
+	err = parse_one(path, parsed, errors);
+	if (err)
+		return err;
+	/* Shown as the read that found it, with the re-counted numbers. */
+	parsed->check.verdict = c.verdict;
+	parsed->check.repaired = true;
+	return 0;
+}
+
+static int read_one(const char *path, struct ts_snapshot *snap, int first)
+{
+	struct tcpstate_errors errors;
+	struct ts_netns parsed, *ns;
+	int err;
+
+	err = parse_one(path, &parsed, &errors);
+	if (!err && parsed.check.done && parsed.check.verdict == TCPSTATE_DRIFT_PERSISTENT)
+		err = repair_one(path, &parsed, &errors);
+	if (err)
+		return err;
 	ns = snapshot_get(snap, parsed.inum);
 	if (!ns)
 		return -ENOMEM;
 	ns->st = parsed.st;
+	ns->check = parsed.check;
 	/* The error counters are global: every file holds the same. */
 	if (first)
 		snap->errors = errors;

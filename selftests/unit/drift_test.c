@@ -13,10 +13,10 @@
 
 #define SEC 1000000000ULL
 
-static struct drift_sample smp(int64_t full, int64_t tw, int64_t kfull,
+static struct tcpstate_drift_sample smp(int64_t full, int64_t tw, int64_t kfull,
 			       int64_t ktw, uint64_t now)
 {
-	struct drift_sample s = {
+	struct tcpstate_drift_sample s = {
 		.full_a = full, .tw_a = tw, .full_b = full, .tw_b = tw,
 		.kern_full = kfull, .kern_tw = ktw, .now_ns = now,
 	};
@@ -27,7 +27,7 @@ static struct drift_sample smp(int64_t full, int64_t tw, int64_t kfull,
 TEST(equal_is_none_and_clears_pending)
 {
 	struct tcpstate_check c = { .pending_full = 3, .pending_ns = 5 };
-	struct drift_sample s = smp(10, 2, 10, 2, 10 * SEC);
+	struct tcpstate_drift_sample s = smp(10, 2, 10, 2, 10 * SEC);
 
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_NONE);
 	EXPECT_EQ(c.pending_ns, 0);
@@ -37,7 +37,7 @@ TEST(equal_is_none_and_clears_pending)
 TEST(moving_sample_is_unclear_and_keeps_pending)
 {
 	struct tcpstate_check c = { .pending_full = 1, .pending_ns = 7 };
-	struct drift_sample s = smp(10, 0, 9, 0, 10 * SEC);
+	struct tcpstate_drift_sample s = smp(10, 0, 9, 0, 10 * SEC);
 
 	s.full_b = 11;
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_UNCLEAR);
@@ -51,7 +51,7 @@ TEST(moving_sample_is_unclear_and_keeps_pending)
 TEST(same_difference_a_second_apart_is_persistent)
 {
 	struct tcpstate_check c = {};
-	struct drift_sample s = smp(15, 0, 10, 0, 100 * SEC);
+	struct tcpstate_drift_sample s = smp(15, 0, 10, 0, 100 * SEC);
 
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PENDING);
 	EXPECT_EQ(c.pending_full, 5);
@@ -71,7 +71,7 @@ TEST(same_difference_a_second_apart_is_persistent)
 TEST(a_different_difference_starts_over)
 {
 	struct tcpstate_check c = {};
-	struct drift_sample s = smp(11, 0, 10, 0, 100 * SEC);
+	struct tcpstate_drift_sample s = smp(11, 0, 10, 0, 100 * SEC);
 
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PENDING);
 	s = smp(12, 0, 10, 0, 102 * SEC);
@@ -93,7 +93,7 @@ TEST(churn_like_flicker_never_persists)
 	/* In-flight differences that change sign and size between reads. */
 	for (int i = 0; i < 1000; i++) {
 		int64_t d = (i % 3) - 1;
-		struct drift_sample s = smp(100 + d, 5, 100, 5, now);
+		struct tcpstate_drift_sample s = smp(100 + d, 5, 100, 5, now);
 
 		EXPECT_NE(drift_judge(&c, &s), DRIFT_PERSISTENT);
 		now += 2 * SEC;

@@ -117,8 +117,14 @@ static void hist(struct proc_file *f, const char *table, const char *state,
 			      xasprintf("%llu", (unsigned long long)slots[j]));
 }
 
+#define PF_CHECK_NAME(i, n) [i] = n,
+static const char *const check_names[TCPSTATE_CHECK_NCOLS] = {
+	TCPSTATE_FOR_EACH_CHECK_COL(PF_CHECK_NAME)
+};
+#undef PF_CHECK_NAME
+
 void pf_build(struct proc_file *f, __u32 inum, const struct tcpstate_stats *st,
-	      const struct tcpstate_errors *errs)
+	      const __s64 *check, const struct tcpstate_errors *errs)
 {
 	const struct pf_name *a, *b;
 	struct pf_table *t;
@@ -133,6 +139,13 @@ void pf_build(struct proc_file *f, __u32 inum, const struct tcpstate_stats *st,
 	for (a = live_names; a->name; a++)
 		add_col_owned(t, xstrdup(a->name),
 			      xasprintf("%lld", (long long)st->live[a->idx]));
+
+	if (check) {
+		t = pf_insert(f, f->n, TCPSTATE_PROC_CHECK);
+		for (int i = 0; i < TCPSTATE_CHECK_NCOLS; i++)
+			add_col_owned(t, xstrdup(check_names[i]),
+				      xasprintf("%lld", (long long)check[i]));
+	}
 
 	t = pf_insert(f, f->n, TCPSTATE_PROC_TRANSITIONS);
 	for (a = all_names; a->name; a++)

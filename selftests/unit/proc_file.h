@@ -27,9 +27,13 @@ struct proc_file {
 	struct pf_table t[PF_MAX_TABLES];
 };
 
-/* Every table module/proc.c writes, in its order, probe_stats=0. */
+/*
+ * Every table module/proc.c writes, in its order, probe_stats=0; check
+ * holds the Check table's TCPSTATE_CHECK_NCOLS values (NULL: no Check
+ * table, as an older module writes).
+ */
 void pf_build(struct proc_file *f, __u32 inum, const struct tcpstate_stats *st,
-	      const struct tcpstate_errors *errs);
+	      const __s64 *check, const struct tcpstate_errors *errs);
 void pf_free(struct proc_file *f);
 /* The text, malloc'd; *len its length. */
 char *pf_render(const struct proc_file *f, size_t *len);

@@ -20,6 +20,19 @@
 
 static struct tcpstate_stats ref;
 static struct tcpstate_errors ref_errs;
+/* The Check table's values, distinct, negative ones included. */
+static const __s64 ref_check[TCPSTATE_CHECK_NCOLS] = {
+	[TCPSTATE_CHECK_SOCKETS] = 45,
+	[TCPSTATE_CHECK_KERNEL_SOCKETS] = 40,
+	[TCPSTATE_CHECK_TIMEWAIT] = 9,
+	[TCPSTATE_CHECK_KERNEL_TIMEWAIT] = 11,
+	[TCPSTATE_CHECK_VERDICT] = TCPSTATE_DRIFT_PENDING,
+	[TCPSTATE_CHECK_DRIFTS] = 4,
+	[TCPSTATE_CHECK_LAST_SOCKETS] = -5,
+	[TCPSTATE_CHECK_LAST_TIMEWAIT] = 6,
+	[TCPSTATE_CHECK_REPAIRS] = 3,
+	[TCPSTATE_CHECK_GENERATION] = 7,
+};
 static struct ts_netns out;
 static struct tcpstate_errors out_errs;
 static char msg[512];
@@ -49,12 +62,14 @@ static void fill_reference(void)
 		ref.lifetime[j] = 5000000000ULL + j;
 	for (int e = 0; e < TCPSTATE_NERRORS; e++)
 		ref_errs.count[e] = 10 + e;
+	/* The reader takes the timewait part of live[] from the Check table. */
+	ref.timewait[0] = ref_check[TCPSTATE_CHECK_TIMEWAIT];
 }
 
 static void build(struct proc_file *f)
 {
 	fill_reference();
-	pf_build(f, INUM, &ref, &ref_errs);
+	pf_build(f, INUM, &ref, ref_check, &ref_errs);
 }
 
 static int parse_buf(const char *buf, size_t len)
@@ -138,7 +153,51 @@ TEST(a_valid_file_as_the_module_writes_it)
 	EXPECT_UEQ(out.st.lifetime[0], 5000000000ULL);
 	EXPECT_UEQ(out_errs.count[TCPSTATE_ERR_TW_UNTRACKED], 10 + TCPSTATE_ERR_TW_UNTRACKED);
 	EXPECT_EQ(out.st.live[TCPSTATE_ST_NEW_SYN_RECV], 0);
+	/* The Check table, right after Live, into ns.check. */
+	EXPECT_STRSTR(text, "\nCheck: sockets kernel_sockets timewait kernel_timewait "
+		      "verdict drifts last_drift_sockets last_drift_timewait repairs "
+		      "generation\nCheck: 45 40 9 11 2 4 -5 6 3 7\nTransitions: ");
+	EXPECT_TRUE(out.check.done);
+	EXPECT_TRUE(!out.check.repaired);
+	EXPECT_EQ(out.check.full, 45);
+	EXPECT_EQ(out.check.kern_full, 40);
+	EXPECT_EQ(out.check.tw, 9);
+	EXPECT_EQ(out.check.kern_tw, 11);
+	EXPECT_EQ(out.check.verdict, TCPSTATE_DRIFT_PENDING);
+	EXPECT_UEQ(out.check.drifts, 4);
+	EXPECT_EQ(out.check.last_full, -5);
+	EXPECT_EQ(out.check.last_tw, 6);
+	EXPECT_UEQ(out.check.repairs, 3);
+	EXPECT_UEQ(out.check.generation, 7);
+	EXPECT_EQ(out.st.timewait[0], 9);
 	free(text);
+	pf_free(&f);
+}
+
+TEST(the_check_table_is_optional)
+{
+	struct proc_file f;
+
+	/* An older module writes none: read, with no check done. */
+	fill_reference();
+	ref.timewait[0] = 0;
+	pf_build(&f, INUM, &ref, NULL, &ref_errs);
+	EXPECT_EQ(pf_find(&f, TCPSTATE_PROC_CHECK), -1);
+	ASSERT_EQ(parse_file(&f), 0);
+	EXPECT_STREQ(msg, "");
+	EXPECT_TRUE(!out.check.done);
+	EXPECT_UEQ(out.check.repairs, 0);
+	EXPECT_TRUE(!memcmp(&out.st, &ref, sizeof(ref)));
+	pf_free(&f);
+
+	/* A Check table with a column this reader lacks, and one missing. */
+	build(&f);
+	pf_add_col(&f.t[pf_find(&f, TCPSTATE_PROC_CHECK)], "future", "x");
+	EXPECT_EQ(pf_rename(&f, TCPSTATE_PROC_CHECK, "repairs", "recounts"), 0);
+	ASSERT_EQ(parse_file(&f), 0);
+	EXPECT_TRUE(out.check.done);
+	EXPECT_UEQ(out.check.repairs, 0);
+	EXPECT_UEQ(out.check.drifts, 4);
 	pf_free(&f);
 }
 
@@ -342,6 +401,14 @@ TEST(every_known_table_is_required)
 		build(&g);
 		name = strdup(g.t[at].name);
 		pf_remove(&g, at);
+		if (!strcmp(name, TCPSTATE_PROC_CHECK)) {
+			/* The one optional table (the_check_table_is_optional). */
+			EXPECT_EQ(parse_file(&g), 0);
+			EXPECT_TRUE(!out.check.done);
+			free(name);
+			pf_free(&g);
+			continue;
+		}
 		EXPECT_EQ(parse_file(&g), -EBADMSG);
 		snprintf(want, sizeof(want), "end of file, but no %s table", name);
 		EXPECT_MSG(2 + 2 * g.n, want);
@@ -401,6 +468,8 @@ static const struct {
 	{ "Netns", "inum" },
 	{ "Live", "established" },
 	{ "Live", "closing" },
+	{ "Check", "sockets" },
+	{ "Check", "generation" },
 	{ "Transitions", "established-fin_wait1" },
 	{ "Transitions", "bound_inactive-bound_inactive" },
 	{ "Duration_established", "s0" },
@@ -437,9 +506,14 @@ TEST(out_of_range_values)
 	/* Live counts are signed 64 bits. */
 	expect_bad_value("Live", "established", "9223372036854775808", "out of range");
 	expect_bad_value("Live", "closing", "-9223372036854775809", "out of range");
+	/* So are the Check table's values. */
+	expect_bad_value("Check", "sockets", "9223372036854775808", "out of range");
+	expect_bad_value("Check", "last_drift_timewait", "-9223372036854775809",
+			 "out of range");
 	/* Everything else is a count: unsigned 64 bits. */
 	for (size_t k = 0; k < NR_KNOWN; k++) {
-		if (!strcmp(known[k].table, "Live") || !strcmp(known[k].table, "Netns"))
+		if (!strcmp(known[k].table, "Live") || !strcmp(known[k].table, "Netns") ||
+		    !strcmp(known[k].table, "Check"))
 			continue;
 		expect_bad_value(known[k].table, known[k].col, "18446744073709551616",
 				 "18446744073709551616 is out of range");
@@ -508,7 +582,7 @@ TEST(malformed_lines)
 	EXPECT_MSG(live, "bad table name \"Li-ve\"");
 	/* The values row dropped: the next table's names stand in its place. */
 	EXPECT_EQ(parse_spliced(live + 1, "", 0, 0), -EBADMSG);
-	EXPECT_MSG(live + 1, "expected the values of table Live, found table Transitions");
+	EXPECT_MSG(live + 1, "expected the values of table Live, found table Check");
 	EXPECT_EQ(parse_spliced(live + 1, S("Netns: 1 2 3 4 5 6 7 8 9 10\n"), 0), -EBADMSG);
 	EXPECT_MSG(live + 1, "expected the values of table Live, found table Netns");
 	/* More or fewer values than names. */
@@ -570,7 +644,8 @@ TEST(overlong_lines)
 TEST(duplicate_tables_and_columns)
 {
 	static const char *const tables[] = {
-		"Netns", "Live", "Transitions", "Duration_established", "Duration_closing",
+		"Netns", "Live", "Check", "Transitions", "Duration_established",
+		"Duration_closing",
 		"Lifetime", "Errors", "Collector",
 	};
 	struct proc_file f;

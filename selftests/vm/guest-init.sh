@@ -53,10 +53,9 @@ run_project_suite() {	# run_project_suite SOURCE
 	[ -x .output/tcpstate ] || { echo "# no .output/tcpstate: project suite not run"; return; }
 	# The collector's tests (COLLECTOR_TESTS), not those of user space on
 	# top (export, daemon, install: tested on the host, with the tools the
-	# guest has not), nor repair.sh with the module (a BPF re-count).
+	# guest has not).
 	tests=$(sed -n 's/^COLLECTOR_TESTS := //p' selftests/Makefile 2>/dev/null |
 		tr ' ' '\n' | grep '\.sh$')
-	[ "$1" = module ] && tests=$(echo "$tests" | grep -vx 'repair.sh')
 	echo "# project suite, --source $1: $(echo $tests)"
 	# shellcheck disable=SC2086
 	TCPSTATE_SOURCE=$1 TCPSTATE_MODULE=/tcpstate.ko OUTPUT=/opt/tcpstate/.output/selftests \
