@@ -27,7 +27,8 @@
  * before the outer second program looks. An event that fires inside a
  * second program has its first program run (the first is not active
  * then) and its second skipped: its entry stays above, and the outer
- * second program, when it ends, lowers the top back to where it found it.
+ * second program, when it ends, lowers the top back to where it left it
+ * (below its own entry, or as found when the first program was skipped).
  * An event is lost only when both programs are skipped (it fired inside
  * the second program of an event that itself fired inside the first);
  * user space reports recursion_misses of the first programs on the socket
@@ -116,8 +117,9 @@ static __always_inline void nest_push(int idx, __u64 obj)
  * is on top, or under entries of events that fired inside this program
  * before it got here (their first programs ran, their second ones were
  * skipped): it is popped with them. Only entries below the top are
- * searched. The top is read once. *top gets the top as found, for
- * nest_restore().
+ * searched. The top is read once. *top gets the top this program leaves
+ * when it ends (nest_restore()): below its entry when found, else the top
+ * as found.
  */
 static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
 				     __u32 *top)
@@ -134,13 +136,20 @@ static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
 			break;
 		if (slot < NEST_DEPTH && n->obj[idx][nest_slot(slot)] == obj) {
 			n->top[idx] = slot;
+			*top = slot;
 			return true;
 		}
 	}
 	return false;
 }
 
-/* Drops what events nested in this second program pushed. */
+/*
+ * Drops what events nested in this second program pushed: their second
+ * programs were skipped (this one was running), so nothing pops them; left
+ * there, an entry could later be taken for the first program of another
+ * event of the same object having run, and that event, applied all the
+ * same, would be counted missed.
+ */
 static __always_inline void nest_restore(struct nest_stack *n, int idx, __u32 top)
 {
 	n->top[idx & (TCPSTATE_NEST_MAX - 1)] = top;
@@ -192,7 +201,7 @@ int BPF_PROG(name##_nest, proto)					\
 	/* Whatever the stack says: applying is idempotent. */		\
 	if ((call) && first_ran)					\
 		nest_count(idx, true);					\
-	if (n && !first_ran)						\
+	if (n)								\
 		nest_restore(n, idx, top);				\
 	return 0;							\
 }
