@@ -32,14 +32,15 @@
  * An event is lost only when both programs are skipped (it fired inside
  * the second program of an event that itself fired inside the first);
  * user space reports recursion_misses of the first programs on the socket
- * tracepoints (whose events all concern us) less handled[] as
+ * tracepoints (whose events all concern us) less handled[] and stale[] as
  * events_missed. The timer tracepoints fire with interrupts off under the
  * timer base lock, so their programs are never skipped; a timewait event
  * lost anyway would show as timewait_untracked or as drift. Only an event in the few instructions
  * between that final lowering and the program's exit can leave an entry
  * behind, below the top; until it ages out (nest_push()) it can match a
- * later event of the same object whose first program was skipped, and the
- * figure errs high by one (the event itself is applied all the same).
+ * later event of the same object whose first program was skipped; its
+ * second program, finding the work still to do, does it and counts it in
+ * stale[], which user space counts as handled.
  * What a lost event breaks is caught besides: missed_event, close_unseen,
  * timewait_untracked, and the comparison with the kernel's counters.
  *

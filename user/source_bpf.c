@@ -360,7 +360,8 @@ static int check_all(struct bpf_src *b, const struct wanted *w,
  * From the attached programs: how long the collector has counted, and the
  * events really lost: those the kernel skipped because the program was
  * already running on that CPU (recursion_misses), less those its twin
- * program handled instead.
+ * program handled instead (handled[], and stale[]: those it handled after
+ * meeting a stale stack entry).
  */
 static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
@@ -393,8 +394,14 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 			for (int i = 0; i < TCPSTATE_NEST_MAX; i++) {
 				recovered += n[c].handled[i];
 				stale += n[c].stale[i];
+				/*
+				 * A skipped first program whose twin met a
+				 * stale entry of the same socket is in stale[],
+				 * not handled[]: the twin applied it all the
+				 * same (bpf/nest.bpf.h).
+				 */
 				if (i == TCPSTATE_NEST_SET_STATE || i == TCPSTATE_NEST_DESTROY)
-					handled += n[c].handled[i];
+					handled += n[c].handled[i] + n[c].stale[i];
 			}
 	snap->events_missed = misses > handled ? misses - handled : 0;
 	snap->events_recovered = recovered;
