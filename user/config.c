@@ -119,6 +119,18 @@ static const struct config_key *find_key(const char *name)
 }
 
 /* "12", "0.75": digits with at most one '.', in [dmin, dmax]. */
+/* Copies an absolute path checked by the caller into field, if it fits. */
+static int set_path(const struct config_key *k, const char *v, char *field,
+		    char *err, size_t errlen)
+{
+	if (strlen(v) >= k->size) {
+		say(err, errlen, "%s: the path is too long", k->name);
+		return -EINVAL;
+	}
+	strcpy(field, v);
+	return 0;
+}
+
 static int set_number(const struct config_key *k, const char *v, double *out,
 		      char *err, size_t errlen)
 {
@@ -187,12 +199,7 @@ static int set_key(struct tsd_config *cfg, const struct config_key *k,
 			say(err, errlen, "%s: '%s' is not an absolute path", k->name, v);
 			return -EINVAL;
 		}
-		if (strlen(v) >= k->size) {
-			say(err, errlen, "%s: the path is too long", k->name);
-			return -EINVAL;
-		}
-		strcpy(field, v);
-		return 0;
+		return set_path(k, v, field, err, errlen);
 	case KEY_CHOICE:
 		for (const char *const *c = k->choices; *c; c++)
 			if (!strcmp(*c, v)) {
@@ -213,12 +220,7 @@ static int set_key(struct tsd_config *cfg, const struct config_key *k,
 			    "shell: no arguments; 'none' for no hook)", k->name, v);
 			return -EINVAL;
 		}
-		if (strlen(v) >= k->size) {
-			say(err, errlen, "%s: the path is too long", k->name);
-			return -EINVAL;
-		}
-		strcpy(field, v);
-		return 0;
+		return set_path(k, v, field, err, errlen);
 	case KEY_LEVEL:
 		lvl = log_level_parse(v);
 		if (lvl < 0) {
