@@ -20,6 +20,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/tcp.h>
+#include "clock.h"
 #include "alerts.h"
 #include "sockdiag.h"
 #include "tw_owner.h"
@@ -40,13 +41,6 @@ struct ns_rows {
 	pid_t *pids[NQ];		/* owners of res[q] rows, when asked */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 {

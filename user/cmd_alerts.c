@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "alerts.h"
 #include "cli.h"
 #include "config.h"
@@ -169,13 +170,6 @@ static int load_config(const struct alerts_opts *o, struct tsd_config *cfg)
 	return 0;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Keeps only the namespaces asked for (present even before a socket). */
 static int keep_only(struct ts_snapshot *snap, const struct alerts_opts *o)

@@ -20,6 +20,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "alerts.h"
 #include "cli.h"
 #include "config.h"
@@ -65,13 +66,6 @@ struct top_opts {
 	double interval;
 };
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void clock_str(char *buf, size_t len)
 {
@@ -148,7 +142,7 @@ static struct finder finder;
 /* The path that opens inum: NULL for the caller's own, "" when unknown. */
 static const char *netns_path_of(__u32 inum, __u32 self)
 {
-	__u64 now = now_ns();
+	__u64 now = mono_ns();
 
 	if (inum == self)
 		return NULL;
@@ -298,7 +292,7 @@ static int lookup_netns(__u32 inum, const char *path)
 	struct culprit_group *g = NULL;
 	pid_t *pids = NULL;
 	size_t ncw = 0, ntw = 0, ng = 0;
-	__u64 now = now_ns();
+	__u64 now = mono_ns();
 	__u32 *inodes = NULL;
 	int err;
 
@@ -366,7 +360,7 @@ static void find_culprits(struct top_model *m, const struct ts_snapshot *snap, b
 {
 	const struct ts_netns *pick[TOP_LOOKUP_NS];
 	size_t npick = 0;
-	__u64 now = now_ns();
+	__u64 now = mono_ns();
 	int err = 0;
 
 	if (!force && finder.last_ns && m->scope == finder.last_scope &&
@@ -460,7 +454,7 @@ static void find_alerts(struct top_model *m, struct ts_snapshot *snap)
 	if (!al.open)
 		return;
 	netns_limits_fill_all(snap);
-	if (alerts_round(&al.a, snap, (now_ns() - al.t0) / 1e9, &rep, &nrep))
+	if (alerts_round(&al.a, snap, (mono_ns() - al.t0) / 1e9, &rep, &nrep))
 		return;
 	for (size_t i = 0; i < nrep && n < TOP_MAX_ALERTS; i++) {
 		if (rep[i].st.level == ALERT_OK)
@@ -498,7 +492,7 @@ static int alerts_open(const char *path, struct ts_source *src)
 		al.a.tw_map_fd = al.fds.timewait;
 		al.a.listeners_map_fd = al.fds.listeners;
 	}
-	al.t0 = now_ns();
+	al.t0 = mono_ns();
 	return 0;
 }
 
@@ -565,7 +559,7 @@ static __u64 interval_ns(double s)
 static int run_plain(struct ts_source *src, struct ts_snapshot *snap,
 		     const struct top_opts *o, struct top_model *m)
 {
-	__u64 next = now_ns();
+	__u64 next = mono_ns();
 	int err;
 
 	/* The first frame is read already. */
@@ -602,7 +596,7 @@ static int run_tui(struct ts_source *src, struct ts_snapshot *snap,
 		warnx_("cannot drive this terminal (TERM=%s)", getenv("TERM") ? : "");
 		return 1;
 	}
-	next = now_ns() + interval_ns(m->interval_s);
+	next = mono_ns() + interval_ns(m->interval_s);
 	while (!exiting) {
 		struct top_render_opts ro = { .utf8 = tui_utf8() };
 		char clk[16];
@@ -616,18 +610,18 @@ static int run_tui(struct ts_source *src, struct ts_snapshot *snap,
 		top_render(m, &ro, &scr);
 		tui_draw(&scr);
 
-		now = now_ns();
+		now = mono_ns();
 		key = tui_key(next > now ? (int)((next - now + 999999) / 1000000) : 0);
 		if (exiting)
 			break;
 		if (key == TUI_RESIZE)
 			continue;
 		if (key == TUI_TIMEOUT) {
-			if (now_ns() < next)
+			if (mono_ns() < next)
 				continue;	/* a signal ended the wait */
 			next += interval_ns(m->interval_s);
-			if (next < now_ns())
-				next = now_ns() + interval_ns(m->interval_s);
+			if (next < mono_ns())
+				next = mono_ns() + interval_ns(m->interval_s);
 			if (m->paused)
 				continue;
 			err = read_frame(src, snap, o, m);
@@ -651,7 +645,7 @@ static int run_tui(struct ts_source *src, struct ts_snapshot *snap,
 		if (act & TOP_ACT_CULPRITS)
 			find_culprits(m, snap, true);
 		if (act & TOP_ACT_INTERVAL)
-			next = now_ns() + interval_ns(m->interval_s);
+			next = mono_ns() + interval_ns(m->interval_s);
 		name_namespaces(m);
 	}
 	tui_close();

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "culprit.h"
 
 struct slot {
@@ -39,13 +40,6 @@ struct culprit_map {
 	bool all_netns;		/* more were wanted than fit: no limit */
 };
 
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 struct culprit_map *culprit_map_new(size_t max_entries, __u64 min_rebuild_ns)
 {

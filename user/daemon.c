@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <systemd/sd-daemon.h>
+#include "clock.h"
 #include "alerts.h"
 #include "cli.h"
 #include "config.h"
@@ -81,13 +82,6 @@ static double min_d(double a, double b)
 	return a < b ? a : b;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void on_exit_signal(int sig)
 {
@@ -122,7 +116,7 @@ static void setup_signals(sigset_t *old)
 /* Sleeps until the monotonic time t, or a signal. */
 static void wait_until(double t, const sigset_t *mask)
 {
-	double d = t - now_s();
+	double d = t - mono_s();
 	struct timespec ts;
 
 	if (d <= 0)
@@ -203,7 +197,7 @@ static void disconnect(struct daemon *d, const char *why)
 		ts_source_close(&d->src);
 	d->connected = false;
 	d->gaps++;
-	d->lost_at = now_s();
+	d->lost_at = mono_s();
 	d->next_retry = d->lost_at;
 	d->backoff = BACKOFF_MIN;
 	snprintf(d->lost_why, sizeof(d->lost_why), "%s", why);
@@ -236,7 +230,7 @@ static int connect_source(struct daemon *d)
 /* Tries to (re)connect when it is time; logs the first failure of a gap. */
 static void try_connect(struct daemon *d)
 {
-	double t = now_s();
+	double t = mono_s();
 	int err;
 
 	if (d->connected || t < d->next_retry)
@@ -390,7 +384,7 @@ static void evaluate_alerts(struct daemon *d)
 		return;
 	d->alerts.tw_map_fd = d->have_fds ? d->fds.timewait : -1;
 	d->alerts.listeners_map_fd = d->have_fds ? d->fds.listeners : -1;
-	err = alerts_round(&d->alerts, &d->snap, now_s(), &d->areps, &d->nareps);
+	err = alerts_round(&d->alerts, &d->snap, mono_s(), &d->areps, &d->nareps);
 	if (err) {
 		d->alert_errors++;
 		log_err("evaluating the alerts: %s", strerror(-err));
@@ -621,7 +615,7 @@ static void reload(struct daemon *d, double *next_tick)
 			disconnect(d, "source changed by reload");
 		}
 		if (next.interval != d->cfg.interval)
-			*next_tick = now_s() + next.interval;
+			*next_tick = mono_s() + next.interval;
 		d->cfg = next;
 		log_set_level(d->cfg.log_level);
 		log_info("configuration re-read from %s", d->o->config);
@@ -657,12 +651,12 @@ int daemon_run(const struct daemon_opts *o)
 		d.have_alerts = true;
 	d.can_prune = cap_effective(19 /* CAP_SYS_PTRACE */);
 	d.backoff = BACKOFF_MIN;
-	next_tick = now_s();
+	next_tick = mono_s();
 	while (!exiting) {
 		if (reload_requested)
 			reload(&d, &next_tick);
 		try_connect(&d);
-		if (now_s() >= next_tick) {
+		if (mono_s() >= next_tick) {
 			d.ticks++;
 			read_snapshot(&d);
 			evaluate_alerts(&d);
@@ -677,8 +671,8 @@ int daemon_run(const struct daemon_opts *o)
 				break;
 			prune(&d);
 			next_tick += d.cfg.interval;
-			if (next_tick < now_s())
-				next_tick = now_s() + d.cfg.interval;
+			if (next_tick < mono_s())
+				next_tick = mono_s() + d.cfg.interval;
 		}
 		wait_until(d.connected ? next_tick : min_d(next_tick, d.next_retry), &mask);
 	}
