@@ -29,10 +29,12 @@ extern int CONFIG_HZ __kconfig __weak;
 struct sk_info {
 	__u64 entered_ns;	/* entered the recorded state; 0: unknown */
 	__u64 born_ns;		/* SYN_SENT/SYN_RECV; 0: unknown */
+	__u64 netns_cookie;	/* the namespace counted in, with netns */
+	__u32 netns;
 	__u32 tgid;
 	__u32 gen;		/* generation counted in (tcpstate_stats.epoch) */
 	__u8 state;
-	__u8 pad[7];
+	__u8 pad[3];
 	char comm[TCPSTATE_TASK_COMM_LEN];
 };
 

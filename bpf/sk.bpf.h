@@ -195,6 +195,48 @@ static __always_inline __u32 sk_join_epoch(struct tcpstate_stats *st,
 	return epoch;
 }
 
+/* From now on the record is counted in this namespace. */
+static __always_inline void sk_count_in(struct sk_info *info, __u32 netns,
+					__u64 cookie)
+{
+	info->netns = netns;
+	info->netns_cookie = cookie;
+}
+
+/*
+ * The statistics a live record is counted in: st, those of the socket's
+ * namespace (cookie), or, for a record of a dead socket of another
+ * namespace whose memory this socket now has, that namespace's; NULL when
+ * they are gone.
+ */
+static __always_inline struct tcpstate_stats *
+sk_counted_stats(const struct sk_info *info, struct tcpstate_stats *st,
+		 __u64 cookie)
+{
+	if (info->netns_cookie == cookie)
+		return st;
+	return stats_find(info->netns, info->netns_cookie);
+}
+
+/*
+ * A live record found by a socket leaving CLOSE (connect(), listen(), a
+ * new child), or by a socket of another namespace: that of a socket whose
+ * close and destruction were both missed (sk_slots: its memory is this
+ * socket's now, its slot never given back; or this very socket's close).
+ * Uncounted where it is counted, which may be another namespace, and
+ * forgotten.
+ */
+static __always_inline void sk_drop_stale(struct sk_info *info,
+					  struct tcpstate_stats *st, __u64 cookie)
+{
+	struct tcpstate_stats *old = sk_counted_stats(info, st, cookie);
+
+	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
+	if (old && gen_counted(old, info->gen))
+		live_add(old, info->gen, info->state, -1);
+	__builtin_memset(info, 0, sizeof(*info));
+}
+
 /* tw.bpf.h: the full socket's CLOSE that hands over to its timewait socket. */
 static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     struct tcpstate_stats *st,
@@ -223,11 +265,12 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 	}
 	info = sk_info_get(sk, true);
 	recorded = info ? info->state : 0;
-	if (recorded == newstate)
-		return false;	/* applied already: idempotent */
+	cookie = cookie_of_sk(sk, btf);
+	/* Applied already (idempotent), unless by a socket of another namespace. */
+	if (info && recorded == newstate && info->netns_cookie == cookie)
+		return false;
 
 	netns = netns_of_sk(sk, btf);
-	cookie = cookie_of_sk(sk, btf);
 	st = stats_of(netns, cookie);
 	if (!st)
 		return true;
@@ -248,7 +291,11 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 		return true;
 	}
 
-	if (!recorded) {
+	if (TCPSTATE_IS_LIVE(recorded) &&
+	    (!old_was_counted(oldstate, newstate) || info->netns_cookie != cookie)) {
+		sk_drop_stale(info, st, cookie);
+		recorded = 0;
+	} else if (!recorded) {
 		/* Older than the collector and not yet seen by the baseline. */
 		if (old_was_counted(oldstate, newstate))
 			count_error(TCPSTATE_ERR_UNTRACKED);
@@ -285,6 +332,7 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 		return true;
 	}
 	live_add(st, gen, newstate, 1);
+	sk_count_in(info, netns, cookie);
 	info->state = newstate;
 	info->entered_ns = now;
 	return true;
@@ -328,7 +376,8 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	}
 	info->state = TCP_CLOSE;
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
-	st = stats_of(netns_of_sk(sk, btf), cookie_of_sk(sk, btf));
+	/* Where it is counted: this socket's namespace, or a dead socket's. */
+	st = stats_find(info->netns, info->netns_cookie);
 	if (st && gen_counted(st, info->gen))
 		live_add(st, info->gen, recorded, -1);
 	sk_info_forget(sk);

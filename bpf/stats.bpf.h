@@ -48,6 +48,18 @@ static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
 	return st;
 }
 
+/* The statistics of a namespace that has them; NULL otherwise. */
+static __always_inline struct tcpstate_stats *stats_find(__u32 inum, __u64 cookie)
+{
+	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
+	struct tcpstate_stats *st;
+
+	st = bpf_map_lookup_elem(&netns_stats, &key);
+	if (st)
+		return st;
+	return bpf_map_lookup_elem(&netns_spill, &key);
+}
+
 /* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
 static __always_inline __u32 hist_slot(__u64 ns)
 {

@@ -173,15 +173,19 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 		return 0;
 	}
 	if (!TCPSTATE_IS_LIVE(state) ||
-	    (info->gen == epoch && info->state == state))
+	    (info->gen == epoch && info->state == state &&
+	     info->netns_cookie == cookie))
 		return 0;
 	if (TCPSTATE_IS_LIVE(info->state)) {
 		/*
 		 * Out of its buffer, in its recorded state: unless that was
-		 * an older generation of epoch's parity, emptied already.
+		 * an older generation of epoch's parity, emptied already, or
+		 * the record is a dead socket's of a namespace gone since.
 		 */
-		if (gen_counted(st, info->gen))
-			live_add(st, info->gen, info->state, -1);
+		struct tcpstate_stats *old = sk_counted_stats(info, st, cookie);
+
+		if (old && gen_counted(old, info->gen))
+			live_add(old, info->gen, info->state, -1);
 		if (info->state != state) {
 			count_error(TCPSTATE_ERR_MISSED_EVENT);
 			info->entered_ns = 0;
@@ -189,6 +193,7 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 	}
 	info->state = state;
 	info->gen = epoch;
+	sk_count_in(info, netns, cookie);
 	live_add(st, epoch, state, 1);
 	if (state == TCP_LISTEN)
 		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE,

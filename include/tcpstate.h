@@ -235,8 +235,9 @@ struct tcpstate_repair_ctx {
 	  "an event's old state was not the one recorded for its socket: " \
 	  "an earlier event was missed, the live counts followed the socket") \
 	X(TCPSTATE_ERR_CLOSE_UNSEEN, "close_unseen",			\
-	  "a socket was destroyed while counted in a live state: its close " \
-	  "was missed, and it was uncounted at destruction")		\
+	  "a socket was destroyed, or its record found by a new socket at " \
+	  "its address, while counted in a live state: its close was " \
+	  "missed, and it was uncounted then")				\
 	X(TCPSTATE_ERR_MAP_OP, "map_op_failed",				\
 	  "a timewait record could not be deleted (lock contention): the " \
 	  "dead record was found and replaced later")

@@ -17,7 +17,7 @@ enum attach_mode {
 	ATTACH_TRACEPOINT,	/* classic tracepoints only */
 };
 
-/* Default sk_slots entries: 3.5 MiB, preallocated (Documentation/architecture.rst). */
+/* Default sk_slots entries: 4 MiB, preallocated (Documentation/architecture.rst). */
 #define LOAD_SK_SLOTS_DEFAULT	65536u
 #define LOAD_SK_SLOTS_MAX	(1u << 24)
 

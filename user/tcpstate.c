@@ -55,7 +55,7 @@ static const char load_usage[] =
 "\n"
 "  -a, --attach MODE   auto (default), btf (tp_btf only) or tracepoint\n"
 "      --sk-slots N    per-socket records in a preallocated table of N slots\n"
-"                      (56 bytes each; a power of two; default 65536, 0: none,\n"
+"                      (64 bytes each; a power of two; default 65536, 0: none,\n"
 "                      socket storage only); sockets beyond use socket storage\n"
 "      --if-needed     succeed quietly when it is already loaded\n"
 "  -f, --force         unload a loaded collector first (counters restart)\n"
