@@ -15,72 +15,69 @@
  *
  * The second program applies every event again, whatever it finds: work
  * already done is left alone. Only the health figure asks whether the
- * first program ran. The first program pushes the event's object
- * (socket, timer) of every event that concerns us on a small per-CPU
- * stack (a timer tracepoint fires for every timer of the system: the
- * others cost only the filter); the second finds it on the
- * stack and pops it with whatever lies above (one read of the top, one
- * write), or, not finding it, knows the first was skipped and counts the
- * event in handled[]. Probes run with
- * preemption off, so events on one CPU nest strictly: an event that fires
- * between the two programs of another has pushed and popped its own entry
- * before the outer second program looks. An event that fires inside a
- * second program has its first program run (the first is not active
- * then) and its second skipped: its entry stays above, and the outer
- * second program, when it ends, lowers the top back to where it left it
- * (below its own entry, or as found when the first program was skipped).
- * An event is lost only when both programs are skipped (it fired inside
- * the second program of an event that itself fired inside the first);
- * user space reports recursion_misses of the first programs on the socket
- * tracepoints (whose events all concern us) less handled[] and stale[] as
- * events_missed. The timer tracepoints fire with interrupts off under the
- * timer base lock, so their programs are never skipped; a timewait event
- * lost anyway would show as timewait_untracked or as drift. Only an event in the few instructions
- * between that final lowering and the program's exit can leave an entry
- * behind, below the top; until it ages out (nest_push()) it can match a
- * later event of the same object whose first program was skipped; its
- * second program, finding the work still to do, does it and counts it in
- * stale[], which user space counts as handled.
- * What a lost event breaks is caught besides: missed_event, close_unseen,
- * timewait_untracked, and the comparison with the kernel's counters.
+ * first program ran, and it can be told exactly, because events on one
+ * CPU nest in one way only. Probes run with preemption off, and TCP's
+ * state events and timers fire in task context (a system call, a
+ * release_sock() backlog, ksoftirqd) or in a softirq, never in a hardirq
+ * or NMI; a softirq does not nest in a softirq. So on a CPU at most two
+ * events are under way at once: one in task context and one in a softirq
+ * that interrupted it. The level tells them apart: the softirq runs on
+ * the CPU's irq stack (do_softirq_own_stack(), or straight from
+ * irq_exit()), task context on the task's stack (nest_level()). The first
+ * program writes the event's object (socket, timer) in its level's slot
+ * of a per-CPU array; the second reads and clears it: its object there
+ * means the first ran. Nothing between the two programs of one event
+ * writes that slot (an event of the same level would have to nest), and a
+ * first program is skipped only when it is active on the CPU, which is a
+ * task-context event under a softirq one: the softirq event's second
+ * program then finds its slot empty (or another object) and counts the
+ * event in handled[]. An event is lost only when both its programs are
+ * skipped, which would need a third level; user space reports
+ * recursion_misses of the first programs on the socket tracepoints
+ * (whose events all concern us) less handled[] and stale[] as
+ * events_missed. A slot left written (a softirq event whose second
+ * program was skipped, because it fired inside a task-context second
+ * program or in the kernel's epilogue after it) is overwritten by the
+ * next event of that level; only a later event of the same object and
+ * level whose first program was skipped can match it; its second
+ * program, finding the work still to do, does it and counts it in
+ * stale[], which user space counts as handled. The timer tracepoints
+ * fire with interrupts off under the timer base lock, so their programs
+ * are never skipped; a timewait event lost anyway would show as
+ * timewait_untracked or as drift. What a lost event breaks is caught
+ * besides: missed_event, close_unseen, timewait_untracked, and the
+ * comparison with the kernel's counters.
  *
- * (An earlier version trusted the stack for the work itself and searched
- * it as a ring: entries left above the top by second programs that were
- * skipped were found again, and a later event of the same socket whose
- * first program was skipped was taken as done and lost: a socket left in
- * FIN_WAIT1, its timewait socket missing.)
+ * (Two earlier versions kept a stack per CPU instead of the two levels.
+ * The first trusted it for the work itself and searched it as a ring:
+ * entries left above the top by second programs that were skipped were
+ * found again, and a later event of the same socket whose first program
+ * was skipped was taken as done and lost: a socket left in FIN_WAIT1, its
+ * timewait socket missing. The second only counted with it, but a
+ * softirq that runs in the kernel's epilogue after a task-context second
+ * program leaves an entry for each of its events, so the stack filled
+ * and dropped pushes, and handled[] exceeded recursion_misses by 356 in
+ * 15 netns_burst.sh runs: events_missed, clamped at zero, could not have
+ * shown a real loss.)
  */
 #ifndef __TCPSTATE_NEST_BPF_H
 #define __TCPSTATE_NEST_BPF_H
 
-#define NEST_DEPTH	16	/* a power of two, far above any nesting depth */
-#define NEST_STALE	(1u << 20)	/* events on a CPU: see nest_push() */
+#define NEST_LEVELS	2	/* task context, and a softirq on top of it */
+#define NEST_STACK_MAX	0x8000	/* above any THREAD_SIZE of x86-64 */
 
-struct nest_stack {
-	__u64 obj[TCPSTATE_NEST_MAX][NEST_DEPTH];
-	__u32 seq[TCPSTATE_NEST_MAX][NEST_DEPTH];	/* when pushed */
-	__u32 top[TCPSTATE_NEST_MAX];	/* entries in use, 0..NEST_DEPTH */
-	__u32 now[TCPSTATE_NEST_MAX];	/* events seen on this CPU */
+struct nest_slots {
+	__u64 obj[TCPSTATE_NEST_MAX][NEST_LEVELS];	/* 0: none */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct nest_stack);
+	__type(value, struct nest_slots);
 } nest_seen SEC(".maps");
 
-/*
- * A slot as an index the verifier can see is bounded: 6.1's does not carry
- * a bound checked on one register to its copy.
- */
-static __always_inline __u32 nest_slot(__u32 v)
-{
-	asm volatile("%0 &= %1" : "+r"(v) : "i"(NEST_DEPTH - 1));
-	return v;
-}
-
-static __always_inline struct nest_stack *nest_get(void)
+static __always_inline struct nest_slots *nest_get(void)
 {
 	__u32 zero = 0;
 
@@ -88,72 +85,45 @@ static __always_inline struct nest_stack *nest_get(void)
 }
 
 /*
- * The first program: this event's programs are running. An entry left at
- * the bottom by an event whose second program never ran (see above) is
- * recognised by its age, NEST_STALE events of this tracepoint on this CPU
- * (far more than can fire between the two programs of one event), and the
- * stack is emptied.
+ * 0 in task context, 1 in a softirq: whether this program's own stack
+ * frame lies within the current task's kernel stack. The low 32 bits of
+ * both addresses are enough (the verifier lets a pointer be copied to a
+ * 32-bit scalar, not shifted): an irq stack is not within 32 KiB above a
+ * task stack.
  */
+static __always_inline __u32 nest_level(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 frame, stack;
+	__u64 here = 0;
+
+	asm volatile("%0 = %1" : "=w"(frame) : "w"((__u32)(unsigned long)&here));
+	asm volatile("%0 = %1" : "=w"(stack) : "w"((__u32)(unsigned long)task->stack));
+	return frame - stack < NEST_STACK_MAX ? 0 : 1;
+}
+
+/* The first program: this event's programs are running. */
 static __always_inline void nest_push(int idx, __u64 obj)
 {
-	struct nest_stack *n = nest_get();
-	__u32 top, now;
+	struct nest_slots *n = nest_get();
+
+	if (n)
+		n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level() & 1] = obj;
+}
+
+/* The second program: true when the first ran for this event. */
+static __always_inline bool nest_pop(int idx, __u64 obj)
+{
+	struct nest_slots *n = nest_get();
+	__u64 *slot;
 
 	if (!n)
-		return;
-	idx &= TCPSTATE_NEST_MAX - 1;
-	now = ++n->now[idx];
-	top = n->top[idx];
-	if (top && now - n->seq[idx][0] > NEST_STALE)
-		top = 0;
-	if (top >= NEST_DEPTH)
-		return;	/* its second program counts it handled: errs low */
-	n->obj[idx][nest_slot(top)] = obj;
-	n->seq[idx][nest_slot(top)] = now;
-	n->top[idx] = top + 1;
-}
-
-/*
- * The second program: true when the first ran for this event. Its entry
- * is on top, or under entries of events that fired inside this program
- * before it got here (their first programs ran, their second ones were
- * skipped): it is popped with them. Only entries below the top are
- * searched. The top is read once. *top gets the top this program leaves
- * when it ends (nest_restore()): below its entry when found, else the top
- * as found.
- */
-static __always_inline bool nest_pop(struct nest_stack *n, int idx, __u64 obj,
-				     __u32 *top)
-{
-	__u32 t;
-
-	idx &= TCPSTATE_NEST_MAX - 1;
-	t = n->top[idx];
-	*top = t;
-	for (__u32 i = 1; i <= NEST_DEPTH; i++) {
-		__u32 slot = t - i;
-
-		if (i > t)
-			break;
-		if (slot < NEST_DEPTH && n->obj[idx][nest_slot(slot)] == obj) {
-			n->top[idx] = slot;
-			*top = slot;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Drops what events nested in this second program pushed: their second
- * programs were skipped (this one was running), so nothing pops them; left
- * there, an entry could later be taken for the first program of another
- * event of the same object having run, and that event, applied all the
- * same, would be counted missed.
- */
-static __always_inline void nest_restore(struct nest_stack *n, int idx, __u32 top)
-{
-	n->top[idx & (TCPSTATE_NEST_MAX - 1)] = top;
+		return false;
+	slot = &n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level() & 1];
+	if (*slot != obj)
+		return false;
+	*slot = 0;
+	return true;
 }
 
 /* Counts one event of tracepoint idx in handled[] or stale[]. */
@@ -190,20 +160,16 @@ SEC("tp_btf/" #tp)							\
 int BPF_PROG(name##_nest, proto)					\
 {									\
 	const bool twin __attribute__((unused)) = true;			\
-	struct nest_stack *n = nest_get();				\
 	bool first_ran;							\
-	__u32 top = 0;							\
 									\
 	if (!(filter))							\
 		return 0;						\
-	first_ran = n && nest_pop(n, idx, (__u64)(obj), &top);		\
+	first_ran = nest_pop(idx, (__u64)(obj));			\
 	if (!first_ran)							\
 		nest_count(idx, false);					\
-	/* Whatever the stack says: applying is idempotent. */		\
+	/* Whatever the slot says: applying is idempotent. */		\
 	if ((call) && first_ran)					\
 		nest_count(idx, true);					\
-	if (n)								\
-		nest_restore(n, idx, top);				\
 	return 0;							\
 }
 

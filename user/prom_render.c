@@ -226,7 +226,7 @@ static void render_health(FILE *f, const struct prom_model *m)
 	struct family recovered = FAMILY("tcpstate_events_recovered_total", "counter",
 		"BPF: events skipped by one program and handled by its twin.");
 	struct family stale = FAMILY("tcpstate_events_stale_total", "counter",
-		"BPF: stale nesting-stack entries met.");
+		"BPF: stale nesting slots met.");
 	struct family neg = FAMILY("tcpstate_negative_counts", "gauge",
 		"Live counts that summed below zero on this read (a collector fault), exported as 0.");
 	struct family counting = FAMILY("tcpstate_collector_counting_seconds", "gauge",
