@@ -15,16 +15,19 @@ static __always_inline void count_error(enum tcpstate_error which)
 		__sync_fetch_and_add(&e->count[which], 1);
 }
 
-/* The entry of key in map, created zeroed when missing; NULL if it cannot be. */
+/*
+ * The entry of key in map; when missing, created zeroed if create, else
+ * NULL. NULL too when it cannot be created.
+ */
 static __always_inline struct tcpstate_stats *
-stats_entry(void *map, struct tcpstate_netns_key *key)
+stats_entry(void *map, struct tcpstate_netns_key *key, const bool create)
 {
 	struct tcpstate_stats *st;
 	__u32 zero = 0;
 	void *init;
 
 	st = bpf_map_lookup_elem(map, key);
-	if (st)
+	if (st || !create)
 		return st;
 	init = bpf_map_lookup_elem(&zero_stats, &zero);
 	if (!init)
@@ -33,31 +36,32 @@ stats_entry(void *map, struct tcpstate_netns_key *key)
 	return bpf_map_lookup_elem(map, key);
 }
 
-/* The statistics of a namespace, created on first use. */
-static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
+/* A namespace's statistics: per CPU, or in the shared spill when full. */
+static __always_inline struct tcpstate_stats *
+stats_get(__u32 inum, __u64 cookie, const bool create)
 {
 	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
 	struct tcpstate_stats *st;
 
-	st = stats_entry(&netns_stats, &key);
+	st = stats_entry(&netns_stats, &key, create);
 	if (st)
 		return st;
-	st = stats_entry(&netns_spill, &key);
-	if (!st)
+	st = stats_entry(&netns_spill, &key, create);
+	if (!st && create)
 		count_error(TCPSTATE_ERR_NETNS_FULL);
 	return st;
+}
+
+/* The statistics of a namespace, created on first use. */
+static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
+{
+	return stats_get(inum, cookie, true);
 }
 
 /* The statistics of a namespace that has them; NULL otherwise. */
 static __always_inline struct tcpstate_stats *stats_find(__u32 inum, __u64 cookie)
 {
-	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
-	struct tcpstate_stats *st;
-
-	st = bpf_map_lookup_elem(&netns_stats, &key);
-	if (st)
-		return st;
-	return bpf_map_lookup_elem(&netns_spill, &key);
+	return stats_get(inum, cookie, false);
 }
 
 /* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
