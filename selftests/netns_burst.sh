@@ -65,7 +65,17 @@ done
 		"$(printf '%s\n' "${drifted[@]}")"
 ktap_test_result "every one of $N namespaces: any drift from the kernel's counters was re-counted" \
 	test ${#unrepaired[@]} -eq 0
-# Drifts are judged per namespace above, not here.
+# Drifts are judged per namespace above, not here. The drift's stuck
+# socket, once the next socket at its address finds its record, has its
+# close counted unseen (bpf/sk.bpf.h, sk_drop_stale()): at most one per
+# drifted namespace, reported, is part of that drift.
+health1=$(collector_health "${NSS[0]}")
+cu0=$(jq '.errors.close_unseen // 0' <<<"$health0")
+cu1=$(jq '.errors.close_unseen // 0' <<<"$health1")
+if [ $((cu1 - cu0)) -gt 0 ] && [ $((cu1 - cu0)) -le ${#drifted[@]} ]; then
+	ktap_print_msg "close_unseen $cu0 -> $cu1: the stuck sockets of the ${#drifted[@]} drifted namespace(s)"
+	health1=$(jq -c --argjson v "$cu0" '.errors.close_unseen = $v' <<<"$health1")
+fi
 health_case "collector health: no error counter grew, no event missed" \
-	"$(jq -c '.drifts = 0' <<<"$health0")" "$(collector_health "${NSS[0]}" | jq -c '.drifts = 0')"
+	"$(jq -c '.drifts = 0' <<<"$health0")" "$(jq -c '.drifts = 0' <<<"$health1")"
 ktap_finished
