@@ -23,7 +23,8 @@
  * events are under way at once: one in task context and one in a softirq
  * that interrupted it. The level tells them apart: the softirq runs on
  * the CPU's irq stack (do_softirq_own_stack(), or straight from
- * irq_exit()), task context on the task's stack (nest_level()). The first
+ * irq_exit()), task context on the task's stack (nest_level(): where the
+ * kernel put the event's arguments). The first
  * program writes the event's object (socket, timer) in its level's slot
  * of a per-CPU array; the second reads and clears it: its object there
  * means the first ran. Nothing between the two programs of one event
@@ -85,41 +86,43 @@ static __always_inline struct nest_slots *nest_get(void)
 }
 
 /*
- * 0 in task context, 1 in a softirq: whether this program's own stack
- * frame lies within the current task's kernel stack. The low 32 bits of
- * both addresses are enough (the verifier lets a pointer be copied to a
- * 32-bit scalar, not shifted): an irq stack is not within 32 KiB above a
- * task stack.
+ * 0 in task context, 1 in a softirq: whether the event's arguments lie
+ * within the current task's kernel stack. ctx is the array the kernel's
+ * bpf_trace_run*() builds on the stack the tracepoint fired on; the
+ * program's own frame is no guide (x86-64 runs tracing programs on a
+ * per-CPU private stack since 6.13, and every frame there looks like a
+ * softirq's). The low 32 bits of both addresses are enough (the verifier
+ * lets a pointer be copied to a 32-bit scalar, not shifted): an irq
+ * stack is not within 32 KiB above a task stack.
  */
-static __always_inline __u32 nest_level(void)
+static __always_inline __u32 nest_level(const void *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 frame, stack;
-	__u64 here = 0;
+	__u32 args, stack;
 
-	asm volatile("%0 = %1" : "=w"(frame) : "w"((__u32)(unsigned long)&here));
+	asm volatile("%0 = %1" : "=w"(args) : "w"((__u32)(unsigned long)ctx));
 	asm volatile("%0 = %1" : "=w"(stack) : "w"((__u32)(unsigned long)task->stack));
-	return frame - stack < NEST_STACK_MAX ? 0 : 1;
+	return args - stack < NEST_STACK_MAX ? 0 : 1;
 }
 
 /* The first program: this event's programs are running. */
-static __always_inline void nest_push(int idx, __u64 obj)
+static __always_inline void nest_push(const void *ctx, int idx, __u64 obj)
 {
 	struct nest_slots *n = nest_get();
 
 	if (n)
-		n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level() & 1] = obj;
+		n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level(ctx) & 1] = obj;
 }
 
 /* The second program: true when the first ran for this event. */
-static __always_inline bool nest_pop(int idx, __u64 obj)
+static __always_inline bool nest_pop(const void *ctx, int idx, __u64 obj)
 {
 	struct nest_slots *n = nest_get();
 	__u64 *slot;
 
 	if (!n)
 		return false;
-	slot = &n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level() & 1];
+	slot = &n->obj[idx & (TCPSTATE_NEST_MAX - 1)][nest_level(ctx) & 1];
 	if (*slot != obj)
 		return false;
 	*slot = 0;
@@ -151,7 +154,7 @@ int BPF_PROG(name##_btf, proto)						\
 									\
 	if (!(filter))							\
 		return 0;						\
-	nest_push(idx, (__u64)(obj));					\
+	nest_push(ctx, idx, (__u64)(obj));				\
 	call;								\
 	return 0;							\
 }									\
@@ -164,7 +167,7 @@ int BPF_PROG(name##_nest, proto)					\
 									\
 	if (!(filter))							\
 		return 0;						\
-	first_ran = nest_pop(idx, (__u64)(obj));			\
+	first_ran = nest_pop(ctx, idx, (__u64)(obj));			\
 	if (!first_ran)							\
 		nest_count(idx, false);					\
 	/* Whatever the slot says: applying is idempotent. */		\
