@@ -41,7 +41,6 @@ struct ns_rows {
 	pid_t *pids[NQ];		/* owners of res[q] rows, when asked */
 };
 
-
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 {
 	memset(a, 0, sizeof(*a));

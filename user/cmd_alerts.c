@@ -170,7 +170,6 @@ static int load_config(const struct alerts_opts *o, struct tsd_config *cfg)
 	return 0;
 }
 
-
 /* Keeps only the namespaces asked for (present even before a socket). */
 static int keep_only(struct ts_snapshot *snap, const struct alerts_opts *o)
 {

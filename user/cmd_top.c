@@ -66,7 +66,6 @@ struct top_opts {
 	double interval;
 };
 
-
 static void clock_str(char *buf, size_t len)
 {
 	time_t t = time(NULL);

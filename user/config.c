@@ -118,7 +118,6 @@ static const struct config_key *find_key(const char *name)
 	return NULL;
 }
 
-/* "12", "0.75": digits with at most one '.', in [dmin, dmax]. */
 /* Copies an absolute path checked by the caller into field, if it fits. */
 static int set_path(const struct config_key *k, const char *v, char *field,
 		    char *err, size_t errlen)
@@ -131,6 +130,7 @@ static int set_path(const struct config_key *k, const char *v, char *field,
 	return 0;
 }
 
+/* "12", "0.75": digits with at most one '.', in [dmin, dmax]. */
 static int set_number(const struct config_key *k, const char *v, double *out,
 		      char *err, size_t errlen)
 {

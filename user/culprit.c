@@ -40,7 +40,6 @@ struct culprit_map {
 	bool all_netns;		/* more were wanted than fit: no limit */
 };
 
-
 struct culprit_map *culprit_map_new(size_t max_entries, __u64 min_rebuild_ns)
 {
 	struct culprit_map *m;

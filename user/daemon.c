@@ -82,7 +82,6 @@ static double min_d(double a, double b)
 	return a < b ? a : b;
 }
 
-
 static void on_exit_signal(int sig)
 {
 	(void)sig;

@@ -10,11 +10,13 @@
 #include <spawn.h>
 #include <time.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "hook.h"
 
 int hook_run(const char *path, char *const env[], unsigned int timeout_s, int *status)
 {
-	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 }, t0, now;
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	double t0;
 	char *const argv[] = { (char *)path, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -41,15 +43,14 @@ int hook_run(const char *path, char *const env[], unsigned int timeout_s, int *s
 	posix_spawn_file_actions_destroy(&fa);
 	if (err)
 		return -err;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_s();
 	for (;;) {
 		r = waitpid(pid, status, WNOHANG);
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec >= (time_t)timeout_s) {
+		if (mono_s() - t0 >= timeout_s) {
 			/* Its own process group: children it started go too. */
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);

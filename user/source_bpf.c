@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "clock.h"
 #include "drift.h"
 #include "loader.h"
 #include "repair.h"
@@ -266,7 +267,6 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	enum drift_verdict v;
 	struct tcpstate_check c;
 	struct sockstat k;
-	struct timespec ts;
 	struct ts_netns *ns;
 	char msg[128];
 	bool have, had_check;
@@ -284,8 +284,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	full_and_tw(st, &smp.full_b, &smp.tw_b);
 	smp.kern_full = k.full;
 	smp.kern_tw = k.tw;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	smp.now_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	smp.now_ns = mono_ns();
 
 	v = drift_judge(&c, &smp);
 	ns = snapshot_find_mut(snap, key->inum);
@@ -361,7 +360,7 @@ static int check_all(struct bpf_src *b, const struct wanted *w,
  * events really lost: those the kernel skipped because the program was
  * already running on that CPU (recursion_misses), less those its twin
  * program handled instead (handled[], and stale[]: those it handled after
- * meeting a stale stack entry).
+ * meeting a stale nesting slot).
  */
 static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
@@ -449,7 +448,6 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	struct bpf_src *b = src->priv;
 	struct wanted wanted = {};
 	struct tcpstate_errors *errs = b->percpu;
-	struct timespec ts;
 	int err, lock;
 	__u32 key;
 
@@ -466,8 +464,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 		warnx_("cannot re-read FIN_WAIT2 timewait sockets: %s", strerror(-err));
 		goto unlock;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	snap->taken_ns = mono_ns();
 
 	err = add_netns_map(b, b->fds.netns_stats, b->ncpus, &wanted, snap);
 	if (!err)

@@ -21,6 +21,7 @@
 
 #include "source.h"	/* linux/types.h, then tcpstate.h */
 #include "cli.h"
+#include "clock.h"
 #include "netns.h"
 #include "proc_parse.h"
 #include "snapshot.h"
@@ -134,13 +135,11 @@ static int module_read(struct ts_source *src, struct ts_snapshot *snap,
 		       unsigned int flags)
 {
 	struct netns_info *list = NULL;
-	struct timespec ts;
 	size_t nr = 0, i;
 	int err, saved, first = 1;
 
 	(void)src;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	snap->taken_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	snap->taken_ns = mono_ns();
 	snap->events_missed = 0;	/* probes are called for every event */
 	if (!(flags & TS_READ_ALL_NETNS))
 		return read_one(PROC_SELF, snap, 1);
