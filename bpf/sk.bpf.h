@@ -204,33 +204,20 @@ static __always_inline void sk_count_in(struct sk_info *info, __u32 netns,
 }
 
 /*
- * The statistics a live record is counted in: st, those of the socket's
- * namespace (cookie), or, for a record of a dead socket of another
- * namespace whose memory this socket now has, that namespace's; NULL when
- * they are gone.
- */
-static __always_inline struct tcpstate_stats *
-sk_counted_stats(const struct sk_info *info, struct tcpstate_stats *st,
-		 __u64 cookie)
-{
-	if (info->netns_cookie == cookie)
-		return st;
-	return stats_find(info->netns, info->netns_cookie);
-}
-
-/*
  * A live record found by a socket leaving CLOSE (connect(), listen(), a
  * new child), or by a socket of another namespace: that of a socket whose
  * close and destruction were both missed (sk_slots: its memory is this
  * socket's now, its slot never given back; or this very socket's close).
- * Uncounted where it is counted, which may be another namespace, and
- * forgotten.
+ * Uncounted where it is counted (st, for the namespace of cookie; else
+ * the dead socket's, if it still has statistics), and forgotten.
  */
 static __always_inline void sk_drop_stale(struct sk_info *info,
 					  struct tcpstate_stats *st, __u64 cookie)
 {
-	struct tcpstate_stats *old = sk_counted_stats(info, st, cookie);
+	struct tcpstate_stats *old = st;
 
+	if (info->netns_cookie != cookie)
+		old = stats_find(info->netns, info->netns_cookie);
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 	if (old && gen_counted(old, info->gen))
 		live_add(old, info->gen, info->state, -1);

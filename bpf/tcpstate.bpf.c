@@ -176,16 +176,16 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 	    (info->gen == epoch && info->state == state &&
 	     info->netns_cookie == cookie))
 		return 0;
+	/* A dead socket's record of another namespace (sk.bpf.h). */
+	if (TCPSTATE_IS_LIVE(info->state) && info->netns_cookie != cookie)
+		sk_drop_stale(info, st, cookie);
 	if (TCPSTATE_IS_LIVE(info->state)) {
 		/*
 		 * Out of its buffer, in its recorded state: unless that was
-		 * an older generation of epoch's parity, emptied already, or
-		 * the record is a dead socket's of a namespace gone since.
+		 * an older generation of epoch's parity, emptied already.
 		 */
-		struct tcpstate_stats *old = sk_counted_stats(info, st, cookie);
-
-		if (old && gen_counted(old, info->gen))
-			live_add(old, info->gen, info->state, -1);
+		if (gen_counted(st, info->gen))
+			live_add(st, info->gen, info->state, -1);
 		if (info->state != state) {
 			count_error(TCPSTATE_ERR_MISSED_EVENT);
 			info->entered_ns = 0;

@@ -540,11 +540,12 @@ collector_health() {
 # stats_corrupt NS STATE DELTA [TW_DELTA]: adds DELTA to NS's live count
 # of STATE (and TW_DELTA to its timewait sockets), behind the collector's
 # back: for the BPF collector through a shared entry of its netns_spill
-# map, which readers add to the per-CPU one; for the module through the
+# map, which readers add to the per-CPU one (a second call adds to what
+# the first left); for the module through the
 # test-only "skew" command of /proc/net/tcpstate_ctl (module_load_skew).
 # The test of the self-check and re-count (repair.sh).
 stats_corrupt() {
-	local ns=$1 state=$2 delta=$3 twd=${4:-0} json cookie gen inum idx key value i b
+	local ns=$1 state=$2 delta=$3 twd=${4:-0} json cookie gen inum idx key value i b old v
 	if [ "$TCPSTATE_SOURCE" = module ]; then
 		ip netns exec "$ns" bash -c 'echo "$1" >/proc/net/tcpstate_ctl' _ \
 			"skew $state $delta $twd"
@@ -557,20 +558,29 @@ stats_corrupt() {
 	idx=$(state_index "$state") || return 1
 	le() { local v=$1 n=$2 i; for ((i = 0; i < n; i++)); do printf '%02x ' $(( (v >> (8 * i)) & 255 )); done; }
 	key="$(le "$cookie" 8)$(le "$inum" 4)$(le 0 4)"
+	# What an earlier call left there, added to (its live counts and
+	# timewait sockets; the rest of a spill entry of ours is zero).
+	# shellcheck disable=SC2086
+	old=$(bpftool -j map lookup pinned /sys/fs/bpf/tcpstate/map_netns_spill \
+		key hex $key 2>/dev/null | jq -c '.formatted.value // empty')
+	[ -n "$old" ] || old='{}'
 	# struct tcpstate_stats: live[16] (even generations), live_alt[16]
 	# (odd), timewait[2], the counters (zero), then epoch and pad.
 	value=""
 	for b in 0 1; do
 		for ((i = 0; i < 16; i++)); do
+			v=$(jq -r --argjson i "$i" "(if $b == 0 then .live else .live_alt end // [])[\$i] // 0" <<<"$old")
 			if [ "$b" = $((gen & 1)) ] && [ "$i" = "$idx" ]; then
-				value+=$(le "$delta" 8)
-			else
-				value+=$(le 0 8)
+				v=$((v + delta))
 			fi
+			value+=$(le "$v" 8)
 		done
 	done
-	if [ $((gen & 1)) = 0 ]; then value+=$(le "$twd" 8)$(le 0 8)
-	else value+=$(le 0 8)$(le "$twd" 8); fi
+	for b in 0 1; do
+		v=$(jq -r ".timewait[$b] // 0" <<<"$old")
+		[ "$b" = $((gen & 1)) ] && v=$((v + twd))
+		value+=$(le "$v" 8)
+	done
 	value+=$(printf '00 %.0s' $(seq $(( $(stats_size) - 16 * 8 * 2 - 16 - 8 ))))
 	value+=$(le "$gen" 4)$(le 0 4)
 	bpftool map delete pinned /sys/fs/bpf/tcpstate/map_netns_spill key hex $key 2>/dev/null
