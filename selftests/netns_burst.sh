@@ -65,16 +65,33 @@ done
 		"$(printf '%s\n' "${drifted[@]}")"
 ktap_test_result "every one of $N namespaces: any drift from the kernel's counters was re-counted" \
 	test ${#unrepaired[@]} -eq 0
-# Drifts are judged per namespace above, not here. The drift's stuck
-# socket, once the next socket at its address finds its record, has its
-# close counted unseen (bpf/sk.bpf.h, sk_drop_stale()): at most one per
-# drifted namespace, reported, is part of that drift.
+# Drifts are judged per namespace above, not here. On the test machines
+# the kernel runs no BPF program for events in a softirq on top of the
+# sandbox's agent (Documentation/architecture.rst, "What the namespace
+# bursts lost"): a socket whose close falls there leaves two marks. Its
+# record is dropped when the next socket at its address finds it
+# (close_unseen), and its timewait socket, never recorded, is either
+# missing from its namespace's count (a drift, re-counted above) or met
+# unrecorded when its timer is re-armed or it dies (timewait_untracked).
+# So close_unseen may grow by the timewait sockets the drifts missed plus
+# the untracked ones, and timewait_untracked by no more than close_unseen;
+# such growth is reported, not failed.
 health1=$(collector_health "${NSS[0]}")
 cu0=$(jq '.errors.close_unseen // 0' <<<"$health0")
 cu1=$(jq '.errors.close_unseen // 0' <<<"$health1")
-if [ $((cu1 - cu0)) -gt 0 ] && [ $((cu1 - cu0)) -le ${#drifted[@]} ]; then
-	ktap_print_msg "close_unseen $cu0 -> $cu1: the stuck sockets of the ${#drifted[@]} drifted namespace(s)"
-	health1=$(jq -c --argjson v "$cu0" '.errors.close_unseen = $v' <<<"$health1")
+tu0=$(jq '.errors.timewait_untracked // 0' <<<"$health0")
+tu1=$(jq '.errors.timewait_untracked // 0' <<<"$health1")
+tw_missed=0
+for ns in "${NSS[@]}"; do
+	d=$(jq '[.check.last_drift_timewait // 0, 0] | min | -.' "$LIB_TMPDIR/$ns.json")
+	[ "$(jq -r '.check.drifts // 0' "$LIB_TMPDIR/$ns.json")" = 0 ] || tw_missed=$((tw_missed + d))
+done
+if [ $((cu1 - cu0)) -gt 0 ] && [ $((cu1 - cu0)) -le $((tw_missed + tu1 - tu0)) ] &&
+   [ $((tu1 - tu0)) -le $((cu1 - cu0)) ]; then
+	ktap_print_msg "close_unseen $cu0 -> $cu1, timewait_untracked $tu0 -> $tu1:" \
+		"the stuck sockets of the ${#drifted[@]} drifted namespace(s), $tw_missed timewait socket(s) short"
+	health1=$(jq -c --argjson c "$cu0" --argjson t "$tu0" \
+		'.errors.close_unseen = $c | .errors.timewait_untracked = $t' <<<"$health1")
 fi
 health_case "collector health: no error counter grew, no event missed" \
 	"$(jq -c '.drifts = 0' <<<"$health0")" "$(jq -c '.drifts = 0' <<<"$health1")"
