@@ -68,14 +68,17 @@ ktap_test_result "every one of $N namespaces: any drift from the kernel's counte
 # Drifts are judged per namespace above, not here. On the test machines
 # the kernel runs no BPF program for events in a softirq on top of the
 # sandbox's agent (Documentation/architecture.rst, "What the namespace
-# bursts lost"): a socket whose close falls there leaves two marks. Its
-# record is dropped when the next socket at its address finds it
-# (close_unseen), and its timewait socket, never recorded, is either
+# bursts lost"): a socket whose close falls there is left recorded live.
+# Its record is dropped when the next socket at its address finds it
+# (close_unseen); a timewait socket it had, never recorded, is either
 # missing from its namespace's count (a drift, re-counted above) or met
 # unrecorded when its timer is re-armed or it dies (timewait_untracked).
-# So close_unseen may grow by the timewait sockets the drifts missed plus
-# the untracked ones, and timewait_untracked by no more than close_unseen;
-# such growth is reported, not failed.
+# Neither count is bounded by anything else the test sees (a socket
+# lost in LAST_ACK has no timewait socket and its record may be dropped
+# before any check), so their growth is reported, not failed, as long as
+# every timewait socket met unrecorded belongs to such a socket
+# (timewait_untracked grows by no more than close_unseen) and the counts
+# above are exact.
 health1=$(collector_health "${NSS[0]}")
 cu0=$(jq '.errors.close_unseen // 0' <<<"$health0")
 cu1=$(jq '.errors.close_unseen // 0' <<<"$health1")
@@ -86,8 +89,7 @@ for ns in "${NSS[@]}"; do
 	d=$(jq '[.check.last_drift_timewait // 0, 0] | min | -.' "$LIB_TMPDIR/$ns.json")
 	[ "$(jq -r '.check.drifts // 0' "$LIB_TMPDIR/$ns.json")" = 0 ] || tw_missed=$((tw_missed + d))
 done
-if [ $((cu1 - cu0)) -gt 0 ] && [ $((cu1 - cu0)) -le $((tw_missed + tu1 - tu0)) ] &&
-   [ $((tu1 - tu0)) -le $((cu1 - cu0)) ]; then
+if [ $((cu1 - cu0)) -gt 0 ] && [ $((tu1 - tu0)) -le $((cu1 - cu0)) ]; then
 	ktap_print_msg "close_unseen $cu0 -> $cu1, timewait_untracked $tu0 -> $tu1:" \
 		"the stuck sockets of the ${#drifted[@]} drifted namespace(s), $tw_missed timewait socket(s) short"
 	health1=$(jq -c --argjson c "$cu0" --argjson t "$tu0" \
