@@ -313,8 +313,32 @@ static long drop_stale_tw(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
 }
 
 /*
- * A re-count of ctx->key ended: timewait records of older generations
- * belong to sockets the walk did not find. Returns how many were dropped.
+ * A slot still held, live, in an older generation: its socket's close and
+ * destruction were both missed (sk.bpf.h, sk_drop_stale()). Given back
+ * now rather than when its address is reused, perhaps much later. Not
+ * uncounted: its generation is no longer read. Records in socket storage
+ * go with their sockets.
+ */
+static long drop_stale_slot(struct bpf_map *map, __u32 *k, struct sk_slot *s,
+			    struct repair_end_arg *a)
+{
+	__u64 sk = s->sk;
+
+	if (!sk || s->info.netns != a->key.inum ||
+	    s->info.netns_cookie != a->key.cookie || s->info.gen == a->epoch ||
+	    !TCPSTATE_IS_LIVE(s->info.state))
+		return 0;
+	if (__sync_val_compare_and_swap(&s->sk, sk, 0) == sk) {
+		count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
+		a->dropped++;
+	}
+	return 0;
+}
+
+/*
+ * A re-count of ctx->key ended: timewait records and slots of older
+ * generations belong to sockets the walk did not find. Returns how many
+ * were dropped.
  */
 SEC("syscall")
 int repair_end(struct tcpstate_repair_ctx *ctx)
@@ -322,5 +346,7 @@ int repair_end(struct tcpstate_repair_ctx *ctx)
 	struct repair_end_arg a = { .key = ctx->key, .epoch = ctx->epoch };
 
 	bpf_for_each_map_elem(&timewait, drop_stale_tw, &a, 0);
+	if (targ_sk_slots)
+		bpf_for_each_map_elem(&sk_slots, drop_stale_slot, &a, 0);
 	return a.dropped;
 }
