@@ -156,10 +156,16 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, TCPSTATE_MAX_TIMEWAIT);
+	__uint(max_entries, TCPSTATE_MAX_FW2_PENDING);
 	__type(key, __u64);
 	__type(value, __u8);
 } fw2_pending SEC(".maps");
+
+/*
+ * Timewait sockets fw2_pending had no room for since the last whole-table
+ * re-check: while not 0, fw2_reconcile re-checks every timewait record.
+ */
+__u64 fw2_overflow;
 
 /* Listening sockets, keyed by address. */
 struct {

@@ -132,7 +132,7 @@ static __always_inline void count_timewait(struct sock_common *skc,
 	if (bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST))
 		return;	/* born meanwhile, or the table is full */
 	if (e.substate == TCP_FIN_WAIT2)
-		bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY);
+		fw2_track(key, &e.substate);
 	tw_live_add(st, epoch, e.substate, 1);
 }
 
@@ -239,10 +239,36 @@ static long fw2_check(struct bpf_map *map, __u64 *k, __u8 *v, void *ctx)
 	return 0;
 }
 
-/* Re-reads the substate of timewait sockets counted as FIN_WAIT2. */
+/* The whole-table re-check: every record, fw2_pending's or not. */
+static long fw2_scan(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
+		     void *ctx)
+{
+	__u64 key = *k;
+
+	if (e->substate != TCP_FIN_WAIT2 || e->gen == TCPSTATE_GEN_DEAD)
+		return 0;
+	tw_reconcile(key, e, bpf_ktime_get_ns());
+	/* Still FIN_WAIT2: by name from now on, if there is room. */
+	if (e->substate == TCP_FIN_WAIT2)
+		fw2_track(key, &e->substate);
+	return 0;
+}
+
+/*
+ * Re-reads the substate of timewait sockets counted as FIN_WAIT2: those
+ * of fw2_pending, or every one while some had no room there. The flag is
+ * cleared only if nothing overflowed during the walk (each overflow is
+ * counted after its record is in the table, so the walk saw it).
+ */
 SEC("syscall")
 int fw2_reconcile(void *ctx)
 {
+	__u64 overflow = fw2_overflow;
+
+	if (overflow) {
+		bpf_for_each_map_elem(&timewait, fw2_scan, NULL, 0);
+		__sync_val_compare_and_swap(&fw2_overflow, overflow, 0);
+	}
 	bpf_for_each_map_elem(&fw2_pending, fw2_check, NULL, 0);
 	return 0;
 }

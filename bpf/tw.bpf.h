@@ -9,7 +9,8 @@
  * timer base lock). Each is recorded in the timewait map; a death that
  * finds no record takes nothing away, so a missed birth can never drive a
  * count below zero. The substate change FIN_WAIT2 -> TIME_WAIT fires
- * nothing; it is reconciled by fw2_reconcile at read time and at death.
+ * nothing (the FIN's re-arm mostly stays in the timer's wheel bucket); it
+ * is reconciled by fw2_reconcile at read time and at death.
  */
 #ifndef __TCPSTATE_TW_BPF_H
 #define __TCPSTATE_TW_BPF_H
@@ -64,6 +65,17 @@ static __always_inline __u64 tw_substate_changed_ns(struct inet_timewait_sock *t
 	if (ago > now || now - ago < entered)
 		return entered ? entered : now;
 	return now - ago;
+}
+
+/*
+ * A timewait socket counted in substate FIN_WAIT2, for fw2_reconcile to
+ * re-check: by name in fw2_pending, or, with no room there, in the
+ * whole-table re-check that fw2_overflow asks for.
+ */
+static __always_inline void fw2_track(__u64 key, __u8 *substate)
+{
+	if (bpf_map_update_elem(&fw2_pending, &key, substate, BPF_ANY))
+		__sync_fetch_and_add(&fw2_overflow, 1);
 }
 
 /* Moves a timewait socket counted FIN_WAIT2 to TIME_WAIT if it is now. */
@@ -131,8 +143,7 @@ static __always_inline bool tw_born(void *timer)
 			return true;
 		}
 		if (s->rearm.substate == TCP_FIN_WAIT2)
-			bpf_map_update_elem(&fw2_pending, &key, &s->rearm.substate,
-					    BPF_ANY);
+			fw2_track(key, &s->rearm.substate);
 		if (gen_counted(st, s->rearm.gen))
 			tw_live_add(st, s->rearm.gen, s->rearm.substate, 1);
 		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
@@ -174,9 +185,8 @@ static __always_inline bool tw_born(void *timer)
 		count_error(TCPSTATE_ERR_TW_FULL);
 		return true;
 	}
-	if (e.substate == TCP_FIN_WAIT2 &&
-	    bpf_map_update_elem(&fw2_pending, &key, &e.substate, BPF_ANY))
-		count_error(TCPSTATE_ERR_FW2_FULL);
+	if (e.substate == TCP_FIN_WAIT2)
+		fw2_track(key, &e.substate);
 	tw_live_add(st, e.gen, e.substate, 1);
 
 	s->handoff_tw = key;

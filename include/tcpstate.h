@@ -225,8 +225,6 @@ struct tcpstate_repair_ctx {
 	  "TIME_WAIT socket ended that was never recorded")		\
 	X(TCPSTATE_ERR_LISTENER_FULL, "listener_table_full",		\
 	  "listener table full: request sockets of a listener not counted") \
-	X(TCPSTATE_ERR_FW2_FULL, "fin_wait2_table_full",		\
-	  "FIN_WAIT2 substate table full: substate change may be missed") \
 	X(TCPSTATE_ERR_UNTRACKED, "untracked_transition",		\
 	  "transition of a socket the collector had not counted")	\
 	X(TCPSTATE_ERR_BAD_STATE, "bad_state",				\
@@ -287,6 +285,12 @@ struct tcpstate_nesting {
 #define TCPSTATE_MAX_NETNS		4096
 #define TCPSTATE_MAX_TIMEWAIT		(1 << 20)
 #define TCPSTATE_MAX_LISTENERS		65536
+/*
+ * Timewait sockets in substate FIN_WAIT2 that each read re-checks by
+ * name (fw2_pending); beyond, reads re-check the whole timewait table.
+ * A read walks every bucket of the map: 2^16 of them, not 2^20.
+ */
+#define TCPSTATE_MAX_FW2_PENDING	65536
 #define TCPSTATE_TASK_COMM_LEN		16
 
 /*

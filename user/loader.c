@@ -206,6 +206,8 @@ int collector_load(const struct load_opts *opts)
 	skel->rodata->targ_sk_slots = opts->sk_slots;
 	if (opts->sk_slots)
 		bpf_map__set_max_entries(skel->maps.sk_slots, opts->sk_slots);
+	if (opts->fw2_pending)
+		bpf_map__set_max_entries(skel->maps.fw2_pending, opts->fw2_pending);
 	bpf_program__set_autoload(skel->progs.set_state_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_start_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_btf, btf);

@@ -24,6 +24,7 @@ enum attach_mode {
 struct load_opts {
 	enum attach_mode mode;
 	unsigned int sk_slots;	/* a power of two, or 0: socket storage only */
+	unsigned int fw2_pending;	/* entries; 0: TCPSTATE_MAX_FW2_PENDING */
 };
 
 /* The collector's objects a reader needs, as file descriptors. */

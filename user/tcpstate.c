@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "loader.h"
+#include "tcpstate.h"
 
 static const char usage[] =
 "Usage: tcpstate COMMAND [OPTIONS]\n"
@@ -57,6 +58,10 @@ static const char load_usage[] =
 "      --sk-slots N    per-socket records in a preallocated table of N slots\n"
 "                      (64 bytes each; a power of two; default 65536, 0: none,\n"
 "                      socket storage only); sockets beyond use socket storage\n"
+"      --fin-wait2-table N\n"
+"                      FIN_WAIT2 timewait sockets each read re-checks by name\n"
+"                      (default 65536); with more, reads re-check the whole\n"
+"                      timewait table (slower, as exact)\n"
 "      --if-needed     succeed quietly when it is already loaded\n"
 "  -f, --force         unload a loaded collector first (counters restart)\n"
 "  -v, --verbose       say more, libbpf's messages included\n"
@@ -68,6 +73,7 @@ int cmd_load(int argc, char **argv)
 		{ "attach", required_argument, NULL, 'a' },
 		{ "if-needed", no_argument, NULL, 'n' },
 		{ "sk-slots", required_argument, NULL, 'S' },
+		{ "fin-wait2-table", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -75,7 +81,7 @@ int cmd_load(int argc, char **argv)
 	};
 	struct load_opts opts = { .mode = ATTACH_AUTO,
 				  .sk_slots = LOAD_SK_SLOTS_DEFAULT };
-	unsigned long slots;
+	unsigned long slots, fw2;
 	bool if_needed = false, force = false;
 	int c, err;
 
@@ -102,6 +108,11 @@ int cmd_load(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			opts.sk_slots = slots;
+			break;
+		case 'W':
+			if (parse_ulong(optarg, "--fin-wait2-table", 1, TCPSTATE_MAX_TIMEWAIT, &fw2))
+				return EXIT_USAGE;
+			opts.fw2_pending = fw2;
 			break;
 		case 'n': if_needed = true; break;
 		case 'f': force = true; break;
