@@ -10,7 +10,9 @@
  * their age or owner; the port holders when the namespace as a whole
  * holds enough ports that one destination could be over the threshold;
  * TIME_WAIT rows only for a TIME_WAIT alert in force. Each query stops
- * at alert_max_sockets rows, and each runs at most once per round.
+ * at alert_max_sockets rows, and each runs at most once per round. The
+ * culprits of an alert that keeps its level are named again only every
+ * alert_culprit_refresh seconds (alert_cache.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <sys/socket.h>
 #include <netinet/tcp.h>
 #include "clock.h"
+#include "alert_cache.h"
 #include "alerts.h"
 #include "sockdiag.h"
 #include "tw_owner.h"
@@ -51,7 +54,8 @@ int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 	/* The inode map holds every socket of the host, up to 4x the cap. */
 	a->map = culprit_map_new(cfg->alert_max_sockets * 4,
 				 (__u64)cfg->interval * 1000000000ull);
-	if (!a->table || !a->map) {
+	a->cache = calloc(1, sizeof(*a->cache));
+	if (!a->table || !a->map || !a->cache) {
 		alerts_free(a);
 		return -ENOMEM;
 	}
@@ -62,6 +66,10 @@ void alerts_free(struct alerts *a)
 {
 	alert_table_free(a->table);
 	culprit_map_free(a->map);
+	if (a->cache) {
+		alert_cache_free(a->cache);
+		free(a->cache);
+	}
 	free(a->growth);
 	free(a->tw);
 	memset(a, 0, sizeof(*a));
@@ -575,6 +583,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	struct alert_event *ev = NULL;
 	const struct alert_state **act = NULL;
 	struct alert_report *rep = NULL;
+	struct alert_cache kept = {};
 	struct tcpstate_listener *lst = NULL;
 	size_t nl = 0, nact, nrep = 0, nlst = 0;
 	__u32 self = 0;
@@ -667,11 +676,27 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 			r->limits = ns->limits;
 		nrep++;
 		if (ns && n && st->level != ALERT_OK) {
-			err = culprits(a, n, ns, r);
+			const struct alert_cache_entry *e;
+			double named_at = now;
+
+			e = alert_cache_fresh(a->cache, r, now, a->cfg->alert_culprit_refresh);
+			if (e) {
+				alert_cache_apply(e, r);
+				named_at = e->named_at;
+			} else {
+				err = culprits(a, n, ns, r);
+				if (err)
+					goto cleanup;
+			}
+			err = alert_cache_put(&kept, r, named_at);
 			if (err)
 				goto cleanup;
 		}
 	}
+	/* What is no longer in force is forgotten. */
+	alert_cache_free(a->cache);
+	*a->cache = kept;
+	kept = (struct alert_cache){};
 	*reports = rep;
 	*nreports = nrep;
 	rep = NULL;
@@ -690,6 +715,7 @@ cleanup:
 	free(ev);
 	free(act);
 	free(rep);
+	alert_cache_free(&kept);
 	return err;
 }
 

@@ -44,12 +44,15 @@ struct alert_report {
 	bool truncated;				/* alert_max_sockets reached */
 };
 
+struct alert_cache;
+
 struct alerts {
 	const struct tsd_config *cfg;
 	struct alert_table *table;
 	struct alert_growth *growth;		/* one per namespace, by inum */
 	size_t ngrowth;
 	struct culprit_map *map;
+	struct alert_cache *cache;		/* culprits kept between rounds */
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
 	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
 	/* Counted for the daemon's metrics. */
@@ -71,7 +74,9 @@ void alerts_free(struct alerts *a);
  * One round over snap (limits filled: netns_limits_fill_all) at now
  * (seconds, monotonic). reports/nreports (allocated; free() it) receive
  * what is active after the round and what changed level in it (the
- * resolved ones at ok), with culprits. Returns 0, or -errno when the caller's
+ * resolved ones at ok), with culprits: named anew when an alert changes
+ * level, else kept from an earlier round for up to alert_culprit_refresh
+ * seconds (alert_cache.h). Returns 0, or -errno when the caller's
  * namespace could not be restored (fatal); lookups that fail are counted
  * and leave their alert without culprits.
  */

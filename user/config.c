@@ -68,6 +68,7 @@ static const struct config_key keys[] = {
 	{ "alert_max_subjects", KEY_ULONG, F(alert_max_subjects), .min = 1, .max = 100000 },
 	{ "alert_hook", KEY_HOOK, F(alert_hook) },
 	{ "alert_hook_timeout", KEY_ULONG, F(alert_hook_timeout), .min = 1, .max = 3600 },
+	{ "alert_culprit_refresh", KEY_NUMBER, F(alert_culprit_refresh), .dmax = 86400 },
 };
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -95,6 +96,7 @@ void config_defaults(struct tsd_config *cfg)
 	cfg->alert_max_sockets = 100000;
 	cfg->alert_max_subjects = 1024;
 	cfg->alert_hook_timeout = 10;
+	cfg->alert_culprit_refresh = 30;
 }
 
 static void say(char *err, size_t errlen, const char *fmt, ...)

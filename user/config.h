@@ -33,6 +33,7 @@ struct tsd_config {
 	unsigned long alert_max_subjects; /* alert states tracked */
 	char alert_hook[PATH_MAX];	/* run on fire and resolve; "" none */
 	unsigned long alert_hook_timeout; /* seconds before it is killed */
+	double alert_culprit_refresh;	/* seconds an alert's culprits are kept; 0: every round */
 };
 
 /* The built-in defaults (every key's default). */

@@ -136,6 +136,8 @@ static const struct {
 	{ "alert_hysteresis = 0.95\n", "b.conf:1:", "out of range" },
 	{ "time_wait_growth_window = 0\n", "b.conf:1:", "out of range" },
 	{ "alert_max_sockets = 0\n", "b.conf:1:", "out of range" },
+	{ "alert_culprit_refresh = 90000\n", "b.conf:1:", "out of range" },
+	{ "alert_culprit_refresh = -1\n", "b.conf:1:", "is not a number" },
 	{ "alert_hook = notify.sh\n", "b.conf:1:", "not an absolute path" },
 	{ "alert_hook = /bin/sh -c 'x'\n", "b.conf:1:", "without a shell" },
 	{ "close_wait_count = 10\n\nclose_wait_count_critical = 5\n", "b.conf:3:",
