@@ -53,6 +53,27 @@ struct tw_ident {
 	__u32 ports;
 };
 
+/*
+ * A timewait birth waiting for its full socket's CLOSE on the same CPU
+ * (tcp_time_wait(), then tcp_done()). Matched by netns and tuple, not by
+ * time: a vCPU paused between the two would outlast any window.
+ */
+struct tw_handoff {
+	__u64 tw;
+	struct tw_ident id;
+	__u32 netns;
+	__u32 pad;
+};
+
+/*
+ * Births kept for their CLOSE: more than one, because tcp_time_wait()
+ * re-enables bottom halves between the two, and where it runs from a
+ * socket's backlog (process context) a softirq can run there and give
+ * birth to other timewait sockets on the same CPU first.
+ */
+#define TW_HANDOFFS	4
+_Static_assert((TW_HANDOFFS & (TW_HANDOFFS - 1)) == 0, "TW_HANDOFFS: a power of two");
+
 /* Per-CPU scratch that links consecutive timer and state events. */
 struct tw_scratch {
 	/* Last timewait death on this CPU, undone if its timer re-arms. */
@@ -61,15 +82,9 @@ struct tw_scratch {
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
 	__s32 rearm_life_slot;
-	/*
-	 * Last timewait birth, matched to the full socket's CLOSE that
-	 * follows it on this CPU (tcp_time_wait(), then tcp_done()). Matched
-	 * by netns and tuple, not by time: a vCPU paused between the two
-	 * would outlast any window.
-	 */
-	__u64 handoff_tw;
-	struct tw_ident handoff_id;
-	__u32 handoff_netns;
+	/* The last TW_HANDOFFS timewait births, the newest at handoff_next - 1. */
+	struct tw_handoff handoff[TW_HANDOFFS];
+	__u32 handoff_next;
 	__u32 pad;
 	/* Last timewait death handled on this CPU: the twin's idempotence. */
 	__u64 died_tw;

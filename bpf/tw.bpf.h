@@ -110,6 +110,7 @@ static __always_inline bool tw_born(void *timer)
 	struct inet_timewait_sock *tw = tw_of_timer(timer);
 	struct tcpstate_stats *st;
 	struct tw_scratch *s;
+	struct tw_handoff *h;
 	struct tcpstate_tw e = {};
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
@@ -189,9 +190,10 @@ static __always_inline bool tw_born(void *timer)
 		fw2_track(key, &e.substate);
 	tw_live_add(st, e.gen, e.substate, 1);
 
-	s->handoff_tw = key;
-	s->handoff_netns = e.netns;
-	s->handoff_id = id;
+	h = &s->handoff[s->handoff_next++ & (TW_HANDOFFS - 1)];
+	h->tw = key;
+	h->netns = e.netns;
+	h->id = id;
 	return true;
 }
 
@@ -241,8 +243,9 @@ static __always_inline bool tw_died(void *timer)
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
 	s->rearm_id = tw_ident_of(tw);
-	if (s->handoff_tw == key)
-		s->handoff_tw = 0;
+	for (int i = 0; i < TW_HANDOFFS; i++)
+		if (s->handoff[i].tw == key)
+			s->handoff[i].tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
 		bpf_map_delete_elem(&fw2_pending, &key);
 	err = bpf_map_delete_elem(&timewait, &key);
@@ -268,17 +271,29 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     __u64 now, const bool btf)
 {
 	struct tw_scratch *s = scratch_get();
+	struct tw_handoff *h = NULL;
 	struct tcpstate_tw *tw;
+	__u32 hash, ports;
 	__u64 key;
 
-	if (!s || !s->handoff_tw ||
-	    s->handoff_netns != netns ||
-	    s->handoff_id.hash != SK_READ(btf, sk, __sk_common.skc_hash) ||
-	    s->handoff_id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
-					    SK_READ(btf, sk, __sk_common.skc_dport)))
+	if (!s)
 		return false;
-	key = s->handoff_tw;
-	s->handoff_tw = 0;
+	hash = SK_READ(btf, sk, __sk_common.skc_hash);
+	ports = ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
+			 SK_READ(btf, sk, __sk_common.skc_dport));
+	/* The newest birth of this tuple first. */
+	for (__u32 i = 1; i <= TW_HANDOFFS; i++) {
+		struct tw_handoff *c = &s->handoff[(s->handoff_next - i) & (TW_HANDOFFS - 1)];
+
+		if (c->tw && c->netns == netns && c->id.hash == hash && c->id.ports == ports) {
+			h = c;
+			break;
+		}
+	}
+	if (!h)
+		return false;
+	key = h->tw;
+	h->tw = 0;
 	tw = bpf_map_lookup_elem(&timewait, &key);
 	if (!tw || tw->gen == TCPSTATE_GEN_DEAD)
 		return false;
