@@ -88,17 +88,27 @@ eq "syn_recv -> established equals listen -> syn_recv" \
 eq "the listener: close -> listen and listen -> close once each" \
 	"$(trans "$J" close listen) $(trans "$J" listen close)" "1 1"
 
-# Every state: what came in minus what went out is what is there now.
-bad=$(jq -r --arg states "$ALL_STATES" '
-	. as $j | $states | split(" ")[] as $s |
+# Every state: what came in minus what went out is what is there now;
+# short only by the sockets the kernel's blind spot cost (kernel_skips,
+# lib.sh), whose last transitions were never seen: each is one exit too
+# few in the state it was lost in.
+kernel_skips "$health0" "$(collector_health "$NS")"
+short=$(jq -r --arg states "$ALL_STATES" '
+	. as $j | [$states | split(" ")[] as $s |
 	([$j.transitions[] | select(.to == $s) | .count] | add // 0) as $in |
 	([$j.transitions[] | select(.from == $s) |
 	  # a new child is reported as leaving LISTEN; the listener stays
 	  select(.from != "listen" or .to != "syn_recv") | .count] | add // 0) as $out |
-	select($in - $out != $j.states[$s]) |
-	"\($s): in \($in) - out \($out) = \($in - $out), live \($j.states[$s])"' "$J")
+	{s: $s, in: $in, out: $out, live: $j.states[$s], short: ($in - $out - $j.states[$s])}] as $v |
+	($v | map(select(.short != 0) |
+		"\(.s): in \(.in) - out \(.out) = \(.in - .out), live \(.live)") | join("\n")),
+	($v | if all(.short >= 0) then map(.short) | add else -1 end)' "$J")
+bad=$(sed '$d' <<<"$short") short=$(tail -n1 <<<"$short")
 if [ -z "$bad" ]; then
 	ktap_test_pass "every state: entries - exits = live count"
+elif [ "$short" -gt 0 ] && [ "$short" -le "$SKIPPED" ]; then
+	ktap_print_msg "$bad"
+	ktap_test_pass "every state: entries - exits = live count, but for $short socket(s) lost to the kernel's blind spot (close_unseen +$SKIPPED)"
 else
 	ktap_print_msg "$bad"
 	ktap_test_fail "every state: entries - exits = live count"
@@ -117,8 +127,11 @@ else
 	ktap_test_fail "no duration longer than the netns has existed"
 fi
 
+kernel_skips "$health0" "$(collector_health "$NS")"
+[ "$SKIPPED" -eq 0 ] ||
+	ktap_print_msg "close_unseen +$SKIPPED, timewait_untracked no more: the kernel's blind spot (kernel_skips, lib.sh)"
 health_case "collector health: no error counter grew, no event missed" \
-	"$health0" "$(collector_health "$NS")"
+	"$health0" "$SKIPS_AFTER"
 
 # The netns dies with its TIME_WAIT sockets (purged, no event); a new one
 # (often with the same inode) must start from nothing.

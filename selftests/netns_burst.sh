@@ -65,33 +65,22 @@ done
 		"$(printf '%s\n' "${drifted[@]}")"
 ktap_test_result "every one of $N namespaces: any drift from the kernel's counters was re-counted" \
 	test ${#unrepaired[@]} -eq 0
-# Drifts are judged per namespace above, not here. On the test machines
-# the kernel runs no BPF program for events in a softirq on top of the
-# sandbox's agent (Documentation/architecture.rst, "What the namespace
-# bursts lost"): a socket whose close falls there is left recorded live.
-# Its record is dropped when the next socket at its address finds it
-# (close_unseen); a timewait socket it had, never recorded, is either
-# missing from its namespace's count (a drift, re-counted above) or met
-# unrecorded when its timer is re-armed or it dies (timewait_untracked).
-# Neither count is bounded by anything else the test sees (a socket
-# lost in LAST_ACK has no timewait socket and its record may be dropped
-# before any check), so their growth is reported, not failed, as long as
-# every timewait socket met unrecorded belongs to such a socket
-# (timewait_untracked grows by no more than close_unseen) and the counts
-# above are exact.
-health1=$(collector_health "${NSS[0]}")
-cu0=$(jq '.errors.close_unseen // 0' <<<"$health0")
-cu1=$(jq '.errors.close_unseen // 0' <<<"$health1")
-tu0=$(jq '.errors.timewait_untracked // 0' <<<"$health0")
-tu1=$(jq '.errors.timewait_untracked // 0' <<<"$health1")
-if [ $((cu1 - cu0)) -gt 0 ] && [ $((tu1 - tu0)) -le $((cu1 - cu0)) ]; then
+# Drifts are judged per namespace above, not here. The kernel's blind
+# spot (kernel_skips, lib.sh) leaves sockets recorded live; a timewait
+# socket of theirs, never recorded, is either missing from its
+# namespace's count (a drift, re-counted above) or met unrecorded later.
+# Neither count is bounded by anything else the test sees (a socket lost
+# in LAST_ACK has no timewait socket, and its record may be dropped
+# before any check), so their growth is reported, not failed, within
+# kernel_skips' rule and with the counts above exact.
+kernel_skips "$health0" "$(collector_health "${NSS[0]}")"
+health1=$SKIPS_AFTER
+if [ "$SKIPPED" -gt 0 ]; then
 	# For the report only: the timewait sockets the drifts found missing.
 	tw_missed=$(for ns in "${NSS[@]}"; do cat "$LIB_TMPDIR/$ns.json"; done | jq -s \
 		'map(select((.check.drifts // 0) > 0) | [.check.last_drift_timewait // 0, 0] | min) | 0 - (add // 0)')
-	ktap_print_msg "close_unseen $cu0 -> $cu1, timewait_untracked $tu0 -> $tu1:" \
+	ktap_print_msg "close_unseen +$SKIPPED (timewait_untracked no more):" \
 		"the stuck sockets of the ${#drifted[@]} drifted namespace(s), $tw_missed timewait socket(s) short"
-	health1=$(jq -c --argjson c "$cu0" --argjson t "$tu0" \
-		'.errors.close_unseen = $c | .errors.timewait_untracked = $t' <<<"$health1")
 fi
 health_case "collector health: no error counter grew, no event missed" \
 	"$(jq -c '.drifts = 0' <<<"$health0")" "$(jq -c '.drifts = 0' <<<"$health1")"
