@@ -44,6 +44,14 @@ struct ns_rows {
 	pid_t *pids[NQ];		/* owners of res[q] rows, when asked */
 };
 
+/* A namespace's last port lookup, and the observations it gave. */
+struct alert_ns_ports {
+	__u32 netns;
+	struct alert_ports_seen seen;
+	struct alert_obs *obs;
+	size_t nobs;
+};
+
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 {
 	memset(a, 0, sizeof(*a));
@@ -71,6 +79,9 @@ void alerts_free(struct alerts *a)
 		free(a->cache);
 	}
 	free(a->growth);
+	for (size_t i = 0; i < a->nports; i++)
+		free(a->ports[i].obs);
+	free(a->ports);
 	free(a->tw);
 	memset(a, 0, sizeof(*a));
 }
@@ -272,6 +283,101 @@ static struct alert_growth *growth_of(struct alerts *a, __u32 inum)
 	return g;
 }
 
+static struct alert_ns_ports *ports_of(struct alerts *a, __u32 inum)
+{
+	struct alert_ns_ports *p;
+
+	for (size_t i = 0; i < a->nports; i++)
+		if (a->ports[i].netns == inum)
+			return &a->ports[i];
+	if (a->nports >= a->cfg->max_netns)
+		return NULL;
+	p = realloc(a->ports, (a->nports + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	a->ports = p;
+	p = &a->ports[a->nports++];
+	memset(p, 0, sizeof(*p));
+	p->netns = inum;
+	return p;
+}
+
+/*
+ * Port use per destination: from the namespace's port holders (a lookup
+ * of every one of them), or from the last lookup while no destination
+ * can have come within reach since (alerts_ports_still_valid()).
+ * Appended to ov; what a lookup gave is kept in p.
+ */
+static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
+			 struct obs_vec *ov)
+{
+	struct alert_ns_ports *p = ports_of(a, ns->inum);
+	const struct sockdiag_result *res;
+	struct culprit_group *grp = NULL;
+	__u32 range = alerts_port_range(&ns->limits);
+	struct sockdiag_row *eph;
+	struct alert_obs *o, *kept;
+	size_t ng = 0, ne, k;
+	double max = 0;
+	int err;
+
+	if (p && alerts_ports_still_valid(&p->seen, ns, &a->cfg->alerts)) {
+		for (k = 0; k < p->nobs; k++) {
+			if (!(o = obs_add(ov)))
+				return -ENOMEM;
+			*o = p->obs[k];
+		}
+		return 0;
+	}
+	if (p)
+		p->seen.valid = false;
+	err = rows_get(a, n, Q_PORTS, false, &res);
+	if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+		return err;
+	if (err)
+		return 0;
+	eph = malloc((res->nr ? res->nr : 1) * sizeof(*eph));
+	if (!eph)
+		return -ENOMEM;
+	ne = ephemeral(res, NULL, &ns->limits, eph, NULL);
+	err = culprit_group(eph, NULL, ne, CULPRIT_BY_LADDR | CULPRIT_BY_PEER_ADDR |
+			    CULPRIT_BY_PEER_PORT, MAX_DEST_GROUPS, &grp, &ng, NULL);
+	free(eph);
+	if (err)
+		return err;
+	kept = ng ? malloc(ng * sizeof(*kept)) : NULL;
+	for (k = 0; k < ng; k++) {
+		if (!(o = obs_add(ov))) {
+			free(grp);
+			free(kept);
+			return -ENOMEM;
+		}
+		o->kind = ALERT_PORT_USE;
+		o->netns = ns->inum;
+		dest_subject(&grp[k].key, o->subject, sizeof(o->subject));
+		o->count = (double)grp[k].count;
+		o->limit = range;
+		o->value = (double)grp[k].count / range;
+		if (o->count > max)
+			max = o->count;
+		if (kept)
+			kept[k] = *o;
+	}
+	free(grp);
+	/* Kept only when complete: a truncated lookup may miss the largest. */
+	if (p && (kept || !ng) && !res->truncated) {
+		free(p->obs);
+		p->obs = kept;
+		p->nobs = ng;
+		p->seen = (struct alert_ports_seen){ .valid = true, .max = max,
+						     .range = range,
+						     .opens = alerts_port_opens(ns) };
+	} else {
+		free(kept);
+	}
+	return 0;
+}
+
 /* The observations of one namespace. */
 static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
 		   const struct tcpstate_listener *lst, size_t nlst, double now,
@@ -335,38 +441,9 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 		}
 	}
 	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum))) {
-		struct culprit_group *grp = NULL;
-		struct sockdiag_row *eph;
-		__u32 range = alerts_port_range(&ns->limits);
-		size_t ng = 0, ne;
-
-		err = rows_get(a, n, Q_PORTS, false, &res);
-		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
-			return err;
-		if (err || !res->nr)
-			return 0;
-		eph = malloc(res->nr * sizeof(*eph));
-		if (!eph)
-			return -ENOMEM;
-		ne = ephemeral(res, NULL, &ns->limits, eph, NULL);
-		err = culprit_group(eph, NULL, ne, CULPRIT_BY_LADDR | CULPRIT_BY_PEER_ADDR |
-				    CULPRIT_BY_PEER_PORT, MAX_DEST_GROUPS, &grp, &ng, NULL);
-		free(eph);
+		err = observe_ports(a, ns, n, ov);
 		if (err)
 			return err;
-		for (k = 0; k < ng; k++) {
-			if (!(o = obs_add(ov))) {
-				free(grp);
-				return -ENOMEM;
-			}
-			o->kind = ALERT_PORT_USE;
-			o->netns = ns->inum;
-			dest_subject(&grp[k].key, o->subject, sizeof(o->subject));
-			o->count = (double)grp[k].count;
-			o->limit = range;
-			o->value = (double)grp[k].count / range;
-		}
-		free(grp);
 	}
 	return 0;
 }

@@ -45,12 +45,15 @@ struct alert_report {
 };
 
 struct alert_cache;
+struct alert_ns_ports;
 
 struct alerts {
 	const struct tsd_config *cfg;
 	struct alert_table *table;
 	struct alert_growth *growth;		/* one per namespace, by inum */
 	size_t ngrowth;
+	struct alert_ns_ports *ports;		/* the last port lookup, likewise */
+	size_t nports;
 	struct culprit_map *map;
 	struct alert_cache *cache;		/* culprits kept between rounds */
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */

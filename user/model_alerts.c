@@ -346,6 +346,24 @@ __u64 alerts_port_holders(const struct ts_netns *ns)
 	return n;
 }
 
+__u64 alerts_port_opens(const struct ts_netns *ns)
+{
+	return ns->st.transitions[TCPSTATE_ST_CLOSE][TCPSTATE_ST_SYN_SENT] +
+	       ns->st.transitions[TCPSTATE_ST_LISTEN][TCPSTATE_ST_SYN_RECV];
+}
+
+bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
+			      const struct ts_netns *ns, const struct alert_rules *r)
+{
+	__u32 range = alerts_port_range(&ns->limits);
+	__u64 opens = alerts_port_opens(ns);
+
+	if (!seen->valid || seen->range != range || opens < seen->opens)
+		return false;
+	return seen->max + (double)(opens - seen->opens) <
+	       0.5 * r->th[ALERT_PORT_USE].warning * range;
+}
+
 __u32 alerts_port_range(const struct ts_limits *lim)
 {
 	if (!lim->known || lim->port_range_hi < lim->port_range_lo)

@@ -138,6 +138,33 @@ __u64 alerts_port_holders(const struct ts_netns *ns);
 __u32 alerts_port_range(const struct ts_limits *lim);
 
 /*
+ * What a namespace's last port lookup found: the most ports one
+ * destination held, the ephemeral range then, and the namespace's opens
+ * then (alerts_port_opens).
+ */
+struct alert_ports_seen {
+	bool valid;
+	double max;
+	__u32 range;
+	__u64 opens;
+};
+
+/* Connections that took a port: close -> syn_sent and listen -> syn_recv. */
+__u64 alerts_port_opens(const struct ts_netns *ns);
+
+/*
+ * Whether the port observations of the lookup seen may stand for a new
+ * one: while no destination can have come within reach of the table
+ * (half the warning, where port use is tracked for its rate). Each open
+ * takes at most one port, so a destination holds at most seen->max plus
+ * the opens since. No when the range changed or the counters went back.
+ * An upper bound, so it never hides an alert; kept observations are all
+ * below the table's reach, so no rate is made from them.
+ */
+bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
+			      const struct ts_netns *ns, const struct alert_rules *r);
+
+/*
  * Whether a namespace needs a socket lookup for an alert: there can be
  * no listener or destination over the threshold (with hysteresis) when
  * the counts of the snapshot say so. O(1).

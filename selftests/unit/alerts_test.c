@@ -269,3 +269,53 @@ TEST(quiet_subjects_take_no_slot)
 	EXPECT_STREQ(ev[0].st.obs.subject, "127.0.0.1:1003");
 	alert_table_free(t);
 }
+
+/* A namespace of a 1,000-port range that has opened opens connections. */
+static struct ts_netns opened(__u64 opens)
+{
+	struct ts_netns ns = { .inum = 7 };
+
+	ns.limits.known = true;
+	ns.limits.port_range_lo = 10000;
+	ns.limits.port_range_hi = 10999;
+	ns.st.transitions[TCPSTATE_ST_CLOSE][TCPSTATE_ST_SYN_SENT] = opens;
+	return ns;
+}
+
+TEST(a_port_lookup_stands_while_no_destination_can_be_near)
+{
+	struct alert_rules r = rules(0);
+	struct ts_netns ns = opened(5000);
+	struct alert_ports_seen s = { .valid = true, .max = 100, .range = 1000, .opens = 5000 };
+
+	EXPECT_UEQ(alerts_port_opens(&ns), 5000);
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	/* 100 + 249 opens < 350, half the warning (0.7 of 1,000): no need. */
+	ns.st.transitions[TCPSTATE_ST_CLOSE][TCPSTATE_ST_SYN_SENT] = 5249;
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	/* Children count as opens too: 350 could be reached. */
+	ns.st.transitions[TCPSTATE_ST_LISTEN][TCPSTATE_ST_SYN_RECV] = 1;
+	EXPECT_UEQ(alerts_port_opens(&ns), 5250);
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	/* A destination seen within reach: looked up every round. */
+	ns = opened(5000);
+	s.max = 350;
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	s.max = 349;
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	s.valid = false;
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+}
+
+TEST(a_port_lookup_falls_with_the_range_or_the_counters)
+{
+	struct alert_rules r = rules(0);
+	struct ts_netns ns = opened(5000);
+	struct alert_ports_seen s = { .valid = true, .max = 10, .range = 1000, .opens = 5000 };
+
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	ns.limits.port_range_hi = 10499;	/* narrowed */
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	ns = opened(4000);			/* a reload: counters restart */
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+}
