@@ -66,12 +66,14 @@ struct tw_handoff {
 };
 
 /*
- * Births kept for their CLOSE: more than one, because tcp_time_wait()
- * re-enables bottom halves between the two, and where it runs from a
- * socket's backlog (process context) a softirq can run there and give
- * birth to other timewait sockets on the same CPU first.
+ * Births kept for their CLOSE, in a slot chosen by the tuple's hash: not
+ * only the last one, because tcp_time_wait() re-enables bottom halves
+ * between the two, and where it runs from a socket's backlog (process
+ * context) a softirq can run there, and its batch of packets can give
+ * birth to many timewait sockets on the same CPU first. Two births meet
+ * in a slot only when their hashes agree in the low bits.
  */
-#define TW_HANDOFFS	4
+#define TW_HANDOFFS	256
 _Static_assert((TW_HANDOFFS & (TW_HANDOFFS - 1)) == 0, "TW_HANDOFFS: a power of two");
 
 /* Per-CPU scratch that links consecutive timer and state events. */
@@ -82,10 +84,8 @@ struct tw_scratch {
 	struct tcpstate_tw rearm;
 	__s32 rearm_dur_slot;
 	__s32 rearm_life_slot;
-	/* The last TW_HANDOFFS timewait births, the newest at handoff_next - 1. */
+	/* Timewait births not yet handed over, by hash & (TW_HANDOFFS - 1). */
 	struct tw_handoff handoff[TW_HANDOFFS];
-	__u32 handoff_next;
-	__u32 pad;
 	/* Last timewait death handled on this CPU: the twin's idempotence. */
 	__u64 died_tw;
 };

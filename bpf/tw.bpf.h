@@ -190,7 +190,7 @@ static __always_inline bool tw_born(void *timer)
 		fw2_track(key, &e.substate);
 	tw_live_add(st, e.gen, e.substate, 1);
 
-	h = &s->handoff[s->handoff_next++ & (TW_HANDOFFS - 1)];
+	h = &s->handoff[id.hash & (TW_HANDOFFS - 1)];
 	h->tw = key;
 	h->netns = e.netns;
 	h->id = id;
@@ -243,9 +243,8 @@ static __always_inline bool tw_died(void *timer)
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
 	s->rearm_id = tw_ident_of(tw);
-	for (int i = 0; i < TW_HANDOFFS; i++)
-		if (s->handoff[i].tw == key)
-			s->handoff[i].tw = 0;
+	if (s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw == key)
+		s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
 		bpf_map_delete_elem(&fw2_pending, &key);
 	err = bpf_map_delete_elem(&timewait, &key);
@@ -271,26 +270,18 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     __u64 now, const bool btf)
 {
 	struct tw_scratch *s = scratch_get();
-	struct tw_handoff *h = NULL;
 	struct tcpstate_tw *tw;
-	__u32 hash, ports;
+	struct tw_handoff *h;
+	__u32 hash;
 	__u64 key;
 
 	if (!s)
 		return false;
 	hash = SK_READ(btf, sk, __sk_common.skc_hash);
-	ports = ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
-			 SK_READ(btf, sk, __sk_common.skc_dport));
-	/* The newest birth of this tuple first. */
-	for (__u32 i = 1; i <= TW_HANDOFFS; i++) {
-		struct tw_handoff *c = &s->handoff[(s->handoff_next - i) & (TW_HANDOFFS - 1)];
-
-		if (c->tw && c->netns == netns && c->id.hash == hash && c->id.ports == ports) {
-			h = c;
-			break;
-		}
-	}
-	if (!h)
+	h = &s->handoff[hash & (TW_HANDOFFS - 1)];
+	if (!h->tw || h->netns != netns || h->id.hash != hash ||
+	    h->id.ports != ports_of(BPF_CORE_READ((struct inet_sock *)sk, inet_sport),
+				    SK_READ(btf, sk, __sk_common.skc_dport)))
 		return false;
 	key = h->tw;
 	h->tw = 0;
