@@ -16,6 +16,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ int alerts_init(struct alerts *a, const struct tsd_config *cfg)
 	a->map = culprit_map_new(cfg->alert_max_sockets * 4,
 				 (__u64)cfg->interval * 1000000000ull);
 	a->cache = calloc(1, sizeof(*a->cache));
+	a->lookup_share = ALERT_LOOKUP_SHARE;
 	if (!a->table || !a->map || !a->cache) {
 		alerts_free(a);
 		return -ENOMEM;
@@ -309,7 +311,7 @@ static struct alert_ns_ports *ports_of(struct alerts *a, __u32 inum)
  * Appended to ov; what a lookup gave is kept in p.
  */
 static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
-			 struct obs_vec *ov)
+			 double now, struct obs_vec *ov)
 {
 	struct alert_ns_ports *p = ports_of(a, ns->inum);
 	const struct sockdiag_result *res;
@@ -318,10 +320,10 @@ static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_
 	struct sockdiag_row *eph;
 	struct alert_obs *o, *kept;
 	size_t ng = 0, ne, k;
-	double max = 0;
+	double max = 0, t0;
 	int err;
 
-	if (p && alerts_ports_still_valid(&p->seen, ns, &a->cfg->alerts)) {
+	if (p && alerts_ports_still_valid(&p->seen, ns, &a->cfg->alerts, now, a->lookup_share)) {
 		for (k = 0; k < p->nobs; k++) {
 			if (!(o = obs_add(ov)))
 				return -ENOMEM;
@@ -331,6 +333,7 @@ static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_
 	}
 	if (p)
 		p->seen.valid = false;
+	t0 = mono_s();
 	err = rows_get(a, n, Q_PORTS, false, &res);
 	if (err == -ENOTRECOVERABLE || err == -ENOMEM)
 		return err;
@@ -360,16 +363,23 @@ static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_
 		o->value = (double)grp[k].count / range;
 		if (o->count > max)
 			max = o->count;
-		if (kept)
+		if (kept) {
 			kept[k] = *o;
+			kept[k].at = now;
+		}
 	}
 	free(grp);
-	/* Kept only when complete: a truncated lookup may miss the largest. */
-	if (p && (kept || !ng) && !res->truncated) {
+	/*
+	 * Kept for its cost's time; for the bound only when complete (a
+	 * truncated lookup may have missed the busiest destination).
+	 */
+	if (p && (kept || !ng)) {
 		free(p->obs);
 		p->obs = kept;
 		p->nobs = ng;
-		p->seen = (struct alert_ports_seen){ .valid = true, .max = max,
+		p->seen = (struct alert_ports_seen){ .valid = true, .at = now,
+						     .cost = mono_s() - t0,
+						     .max = res->truncated ? INFINITY : max,
 						     .range = range,
 						     .opens = alerts_port_opens(ns) };
 	} else {
@@ -441,7 +451,7 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 		}
 	}
 	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum))) {
-		err = observe_ports(a, ns, n, ov);
+		err = observe_ports(a, ns, n, now, ov);
 		if (err)
 			return err;
 	}

@@ -56,6 +56,7 @@ struct alerts {
 	size_t nports;
 	struct culprit_map *map;
 	struct alert_cache *cache;		/* culprits kept between rounds */
+	double lookup_share;			/* alerts_ports_still_valid(); 0: measure each round */
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
 	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
 	/* Counted for the daemon's metrics. */

@@ -160,18 +160,23 @@ static void apply(struct alert_state *s, const struct alert_rules *r,
 	int keep = raw_level(th, o->value, 1.0 - r->hysteresis);
 	int target = s->level;
 
-	if (s->prev_valid && now > s->prev_t)
-		s->rate = (o->count - s->prev_count) / (now - s->prev_t);
-	else
-		s->rate = 0;
-	s->prev_count = o->count;
-	s->prev_t = now;
-	s->prev_valid = true;
-	s->eta_s = -1;
-	if (o->limit > 0 && s->rate > 0) {
-		s->eta_s = (o->limit - o->count) / s->rate;
-		if (s->eta_s < 0)
-			s->eta_s = 0;	/* at or past the limit */
+	double t = o->at > 0 && o->at <= now ? o->at : now;
+
+	/* The same measurement again (kept from an earlier round): its rate stands. */
+	if (!s->prev_valid || t != s->prev_t) {
+		if (s->prev_valid && t > s->prev_t)
+			s->rate = (o->count - s->prev_count) / (t - s->prev_t);
+		else
+			s->rate = 0;
+		s->prev_count = o->count;
+		s->prev_t = t;
+		s->prev_valid = true;
+		s->eta_s = -1;
+		if (o->limit > 0 && s->rate > 0) {
+			s->eta_s = (o->limit - o->count) / s->rate;
+			if (s->eta_s < 0)
+				s->eta_s = 0;	/* at or past the limit */
+		}
 	}
 	s->obs = *o;
 	s->seen = now;
@@ -353,13 +358,19 @@ __u64 alerts_port_opens(const struct ts_netns *ns)
 }
 
 bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
-			      const struct ts_netns *ns, const struct alert_rules *r)
+			      const struct ts_netns *ns, const struct alert_rules *r,
+			      double now, double share)
 {
 	__u32 range = alerts_port_range(&ns->limits);
 	__u64 opens = alerts_port_opens(ns);
+	double age = now - seen->at, stand = share > 0 ? seen->cost / share : 0;
 
-	if (!seen->valid || seen->range != range || opens < seen->opens)
+	if (!seen->valid || seen->range != range || opens < seen->opens || age < 0)
 		return false;
+	if (stand > ALERT_LOOKUP_MAX_AGE)
+		stand = ALERT_LOOKUP_MAX_AGE;
+	if (age < stand)
+		return true;
 	return seen->max + (double)(opens - seen->opens) <
 	       0.5 * r->th[ALERT_PORT_USE].warning * range;
 }

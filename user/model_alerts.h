@@ -68,6 +68,7 @@ struct alert_obs {
 	double value;			/* compared with the thresholds */
 	double count;			/* the sockets behind it */
 	double limit;			/* what value divides by (0: none) */
+	double at;			/* when it was measured, if before now (0: now) */
 };
 
 #define ALERT_HISTORY	64	/* samples kept for the growth window */
@@ -138,12 +139,13 @@ __u64 alerts_port_holders(const struct ts_netns *ns);
 __u32 alerts_port_range(const struct ts_limits *lim);
 
 /*
- * What a namespace's last port lookup found: the most ports one
- * destination held, the ephemeral range then, and the namespace's opens
- * then (alerts_port_opens).
+ * What a namespace's last port lookup found: when, what it cost (seconds
+ * of wall time), the most ports one destination held, the ephemeral
+ * range then, and the namespace's opens then (alerts_port_opens).
  */
 struct alert_ports_seen {
 	bool valid;
+	double at, cost;
 	double max;
 	__u32 range;
 	__u64 opens;
@@ -153,16 +155,28 @@ struct alert_ports_seen {
 __u64 alerts_port_opens(const struct ts_netns *ns);
 
 /*
+ * A namespace's port holders are looked up no more often than makes the
+ * lookups ALERT_LOOKUP_SHARE of the time (a lookup of 300 ms, a million
+ * sockets, stands for 30 s), and at least every ALERT_LOOKUP_MAX_AGE;
+ * by tcpstated and top. `tcpstate alerts` measures its two rounds.
+ */
+#define ALERT_LOOKUP_SHARE	0.01
+#define ALERT_LOOKUP_MAX_AGE	60.0
+
+/*
  * Whether the port observations of the lookup seen may stand for a new
- * one: while no destination can have come within reach of the table
- * (half the warning, where port use is tracked for its rate). Each open
- * takes at most one port, so a destination holds at most seen->max plus
- * the opens since. No when the range changed or the counters went back.
- * An upper bound, so it never hides an alert; kept observations are all
- * below the table's reach, so no rate is made from them.
+ * one at now: while younger than its cost allows (share of the time, 0:
+ * not by age;
+ * kept observations carry their time, so rates are made from measurements
+ * only), and at any age while no destination can have come within reach
+ * of the table (half the warning, where port use is tracked for its
+ * rate): each open takes at most one port, so a destination holds at
+ * most seen->max plus the opens since. No when the range changed, the
+ * counters went back or the clock did.
  */
 bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
-			      const struct ts_netns *ns, const struct alert_rules *r);
+			      const struct ts_netns *ns, const struct alert_rules *r,
+			      double now, double share);
 
 /*
  * Whether a namespace needs a socket lookup for an alert: there can be

@@ -3,6 +3,7 @@
  * tcpstated.c - the daemon's command line: options, then daemon_run().
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,13 @@ int main(int argc, char **argv)
 	int c;
 
 	progname = "tcpstated";
+	/*
+	 * A round's socket lookups can take tens of megabytes, freed at its
+	 * end. A fixed threshold keeps them in mmap()ed blocks, given back
+	 * when freed; glibc's sliding one would move them to the heap, which
+	 * stays resident between rounds.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	log_init(progname, true);
 	libbpf_set_print(libbpf_print);
 	while ((c = getopt_long(argc, argv, "c:d:i:s:vVh", longopts, NULL)) != -1) {

@@ -289,22 +289,22 @@ TEST(a_port_lookup_stands_while_no_destination_can_be_near)
 	struct alert_ports_seen s = { .valid = true, .max = 100, .range = 1000, .opens = 5000 };
 
 	EXPECT_UEQ(alerts_port_opens(&ns), 5000);
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	/* 100 + 249 opens < 350, half the warning (0.7 of 1,000): no need. */
 	ns.st.transitions[TCPSTATE_ST_CLOSE][TCPSTATE_ST_SYN_SENT] = 5249;
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	/* Children count as opens too: 350 could be reached. */
 	ns.st.transitions[TCPSTATE_ST_LISTEN][TCPSTATE_ST_SYN_RECV] = 1;
 	EXPECT_UEQ(alerts_port_opens(&ns), 5250);
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	/* A destination seen within reach: looked up every round. */
 	ns = opened(5000);
 	s.max = 350;
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	s.max = 349;
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	s.valid = false;
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 }
 
 TEST(a_port_lookup_falls_with_the_range_or_the_counters)
@@ -313,9 +313,61 @@ TEST(a_port_lookup_falls_with_the_range_or_the_counters)
 	struct ts_netns ns = opened(5000);
 	struct alert_ports_seen s = { .valid = true, .max = 10, .range = 1000, .opens = 5000 };
 
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	ns.limits.port_range_hi = 10499;	/* narrowed */
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
 	ns = opened(4000);			/* a reload: counters restart */
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100, ALERT_LOOKUP_SHARE));
+}
+
+TEST(a_costly_port_lookup_stands_for_a_hundred_times_its_cost)
+{
+	struct alert_rules r = rules(0);
+	struct ts_netns ns = opened(5000);
+	/* 500 ports toward one destination: within reach, no bound. */
+	struct alert_ports_seen s = { .valid = true, .at = 100, .cost = 0.3, .max = 500,
+				      .range = 1000, .opens = 5000 };
+
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 129.9, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 130.1, ALERT_LOOKUP_SHARE));
+	s.cost = 5;	/* at most ALERT_LOOKUP_MAX_AGE */
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 159.9, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 160.1, ALERT_LOOKUP_SHARE));
+	s.cost = 0.001;	/* a cheap one: every round */
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100.2, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 99, ALERT_LOOKUP_SHARE));	/* clock went back */
+	s.cost = 0.3;	/* tcpstate alerts: never by age */
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100.5, 0));
+}
+
+TEST(a_kept_observation_keeps_its_rate)
+{
+	struct alert_rules r = rules(0);
+	struct alert_table *t = alert_table_new(8);
+	struct alert_event ev[4];
+	const struct alert_state *a[4];
+	struct alert_obs o = { .kind = ALERT_PORT_USE, .netns = 7, .count = 500,
+			       .value = 0.5, .limit = 1000 };
+
+	ASSERT_TRUE(t != NULL);
+	strcpy(o.subject, "127.0.0.1:80");
+	o.at = 10;
+	alert_table_update(t, &r, &o, 1, 10, ev, 4);
+	o.count = 600;
+	o.value = 0.6;
+	o.at = 20;
+	alert_table_update(t, &r, &o, 1, 20, ev, 4);
+	/* Kept from the round at 20: the rate of 10 ports a second stands. */
+	alert_table_update(t, &r, &o, 1, 21, ev, 4);
+	alert_table_update(t, &r, &o, 1, 22, ev, 4);
+	o.count = 750;
+	o.value = 0.75;
+	o.at = 0;	/* measured now */
+	EXPECT_EQ(alert_table_update(t, &r, &o, 1, 30, ev, 4), 1);
+	EXPECT_EQ(ev[0].st.level, ALERT_WARNING);
+	/* 150 ports from the measurement at 20, not from the round at 22. */
+	EXPECT_TRUE(ev[0].st.rate > 14.99 && ev[0].st.rate < 15.01);
+	ASSERT_EQ(alert_table_active(t, a, 4), 1);
+	EXPECT_TRUE(a[0]->eta_s > 16.6 && a[0]->eta_s < 16.7);	/* 250 left */
+	alert_table_free(t);
 }
