@@ -306,9 +306,9 @@ static struct alert_ns_ports *ports_of(struct alerts *a, __u32 inum)
 
 /*
  * Port use per destination: from the namespace's port holders (a lookup
- * of every one of them), or from the last lookup while no destination
- * can have come within reach since (alerts_ports_still_valid()).
- * Appended to ov; what a lookup gave is kept in p.
+ * of every one of them), or from the last lookup while it stands
+ * (alerts_ports_still_valid(): young for what it cost, or no destination
+ * within reach since). Appended to ov; what a lookup gave is kept in p.
  */
 static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
 			 double now, struct obs_vec *ov)
