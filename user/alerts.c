@@ -45,12 +45,16 @@ struct ns_rows {
 	pid_t *pids[NQ];		/* owners of res[q] rows, when asked */
 };
 
-/* A namespace's last port lookup, and the observations it gave. */
-struct alert_ns_ports {
+/*
+ * What is kept of a namespace between rounds: its TIME_WAIT history (for
+ * the growth rate), and its last port lookup with the observations it gave.
+ */
+struct alert_ns_state {
 	__u32 netns;
+	struct alert_growth growth;
 	struct alert_ports_seen seen;
-	struct alert_obs *obs;
-	size_t nobs;
+	struct alert_obs *port_obs;
+	size_t nport_obs;
 };
 
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
@@ -80,10 +84,9 @@ void alerts_free(struct alerts *a)
 		alert_cache_free(a->cache);
 		free(a->cache);
 	}
-	free(a->growth);
-	for (size_t i = 0; i < a->nports; i++)
-		free(a->ports[i].obs);
-	free(a->ports);
+	for (size_t i = 0; i < a->nnss; i++)
+		free(a->nss[i].port_obs);
+	free(a->nss);
 	free(a->tw);
 	memset(a, 0, sizeof(*a));
 }
@@ -266,41 +269,24 @@ static bool port_alert_active(const struct alerts *a, __u32 inum)
 	return false;
 }
 
-static struct alert_growth *growth_of(struct alerts *a, __u32 inum)
+/* The namespace's kept state, made on first use; NULL past max_netns. */
+static struct alert_ns_state *state_of(struct alerts *a, __u32 inum)
 {
-	struct alert_growth *g;
+	struct alert_ns_state *p;
 
-	for (size_t i = 0; i < a->ngrowth; i++)
-		if (a->growth[i].netns == inum)
-			return &a->growth[i];
-	if (a->ngrowth >= a->cfg->max_netns)
+	for (size_t i = 0; i < a->nnss; i++)
+		if (a->nss[i].netns == inum)
+			return &a->nss[i];
+	if (a->nnss >= a->cfg->max_netns)
 		return NULL;
-	g = realloc(a->growth, (a->ngrowth + 1) * sizeof(*g));
-	if (!g)
-		return NULL;
-	a->growth = g;
-	g = &a->growth[a->ngrowth++];
-	memset(g, 0, sizeof(*g));
-	g->netns = inum;
-	return g;
-}
-
-static struct alert_ns_ports *ports_of(struct alerts *a, __u32 inum)
-{
-	struct alert_ns_ports *p;
-
-	for (size_t i = 0; i < a->nports; i++)
-		if (a->ports[i].netns == inum)
-			return &a->ports[i];
-	if (a->nports >= a->cfg->max_netns)
-		return NULL;
-	p = realloc(a->ports, (a->nports + 1) * sizeof(*p));
+	p = realloc(a->nss, (a->nnss + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
-	a->ports = p;
-	p = &a->ports[a->nports++];
+	a->nss = p;
+	p = &a->nss[a->nnss++];
 	memset(p, 0, sizeof(*p));
 	p->netns = inum;
+	p->growth.netns = inum;
 	return p;
 }
 
@@ -308,12 +294,13 @@ static struct alert_ns_ports *ports_of(struct alerts *a, __u32 inum)
  * Port use per destination: from the namespace's port holders (a lookup
  * of every one of them), or from the last lookup while it stands
  * (alerts_ports_still_valid(): young for what it cost, or no destination
- * within reach since). Appended to ov; what a lookup gave is kept in p.
+ * within reach since). Appended to ov; what a lookup gave is kept in p
+ * (NULL: nothing kept, looked up every round).
  */
-static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
-			 double now, struct obs_vec *ov)
+static int observe_ports(struct alerts *a, struct alert_ns_state *p,
+			 const struct ts_netns *ns, struct ns_rows *n, double now,
+			 struct obs_vec *ov)
 {
-	struct alert_ns_ports *p = ports_of(a, ns->inum);
 	const struct sockdiag_result *res;
 	struct culprit_group *grp = NULL;
 	__u32 range = alerts_port_range(&ns->limits);
@@ -324,10 +311,10 @@ static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_
 	int err;
 
 	if (p && alerts_ports_still_valid(&p->seen, ns, &a->cfg->alerts, now, a->lookup_share)) {
-		for (k = 0; k < p->nobs; k++) {
+		for (k = 0; k < p->nport_obs; k++) {
 			if (!(o = obs_add(ov)))
 				return -ENOMEM;
-			*o = p->obs[k];
+			*o = p->port_obs[k];
 		}
 		return 0;
 	}
@@ -374,9 +361,9 @@ static int observe_ports(struct alerts *a, const struct ts_netns *ns, struct ns_
 	 * truncated lookup may have missed the busiest destination).
 	 */
 	if (p && (kept || !ng)) {
-		free(p->obs);
-		p->obs = kept;
-		p->nobs = ng;
+		free(p->port_obs);
+		p->port_obs = kept;
+		p->nport_obs = ng;
 		p->seen = (struct alert_ports_seen){ .valid = true, .at = now,
 						     .cost = mono_s() - t0,
 						     .max = res->truncated ? INFINITY : max,
@@ -396,11 +383,12 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 	const struct alert_rules *r = &a->cfg->alerts;
 	const struct sockdiag_result *res;
 	struct alert_obs tmp[3], *o;
-	struct alert_growth *g = growth_of(a, ns->inum), scratch = {};
+	struct alert_ns_state *state = state_of(a, ns->inum);
+	struct alert_growth scratch = {};
 	size_t k, m;
 	int err;
 
-	m = alerts_observe_netns(ns, r, g ? g : &scratch, now, tmp);
+	m = alerts_observe_netns(ns, r, state ? &state->growth : &scratch, now, tmp);
 	for (k = 0; k < m; k++) {
 		if (!(o = obs_add(ov)))
 			return -ENOMEM;
@@ -451,7 +439,7 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 		}
 	}
 	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum))) {
-		err = observe_ports(a, ns, n, now, ov);
+		err = observe_ports(a, state, ns, n, now, ov);
 		if (err)
 			return err;
 	}

@@ -45,15 +45,13 @@ struct alert_report {
 };
 
 struct alert_cache;
-struct alert_ns_ports;
+struct alert_ns_state;
 
 struct alerts {
 	const struct tsd_config *cfg;
 	struct alert_table *table;
-	struct alert_growth *growth;		/* one per namespace, by inum */
-	size_t ngrowth;
-	struct alert_ns_ports *ports;		/* the last port lookup, likewise */
-	size_t nports;
+	struct alert_ns_state *nss;		/* one per namespace, by inum */
+	size_t nnss;
 	struct culprit_map *map;
 	struct alert_cache *cache;		/* culprits kept between rounds */
 	double lookup_share;			/* alerts_ports_still_valid(); 0: measure each round */
