@@ -71,6 +71,10 @@ ktap_test_result "a corrupted timewait count is re-counted within two reads" \
 hold_stop
 
 # 3. Full churn, read every 0.2 s: in-flight differences are not drift.
+# A socket the kernel's blind spot cost (kernel_skips, lib.sh) is a real
+# drift, and its re-count drops its record (close_unseen): a re-count is
+# allowed for each such loss, and none for anything else.
+health0=$(collector_health "$ns")
 ip netns exec "$ns" "$TCPCHURN" -p 7500 -c 2 -a 1 -d 6 >/dev/null 2>&1 &
 churn=$!
 reads=0 verdicts=""
@@ -81,6 +85,12 @@ done
 wait "$churn"
 c4=$(check_of)
 ktap_print_msg "$reads reads during churn:$(tr ' ' '\n' <<<"$verdicts" | sort | uniq -c | tr '\n' ' ')"
-ktap_test_result "under churn no re-count fires" test "$(field "$c4" repairs)" = 2
+kernel_skips "$health0" "$(collector_health "$ns")"
+extra=$(( $(field "$c4" repairs) - 2 ))
+if [ "$extra" -gt 0 ] && [ "$extra" -le "$SKIPPED" ]; then
+	ktap_test_pass "under churn no re-count fires but for $extra socket(s) lost to the kernel's blind spot (close_unseen +$SKIPPED)"
+else
+	ktap_test_result "under churn no re-count fires" test "$extra" = 0
+fi
 ktap_test_result "after the churn the counts equal ss" wait_counts_equal "$ns" 10
 ktap_finished
