@@ -108,7 +108,7 @@ if [ -z "$bad" ]; then
 	ktap_test_pass "every state: entries - exits = live count"
 elif [ "$short" -gt 0 ] && [ "$short" -le "$SKIPPED" ]; then
 	ktap_print_msg "$bad"
-	ktap_test_pass "every state: entries - exits = live count, but for $short socket(s) lost to the kernel's blind spot (close_unseen +$SKIPPED)"
+	ktap_test_pass "every state: entries - exits = live count, but for $short socket(s) lost to the kernel's blind spot (close_unseen + missed_event +$SKIPPED)"
 else
 	ktap_print_msg "$bad"
 	ktap_test_fail "every state: entries - exits = live count"
@@ -129,7 +129,7 @@ fi
 
 kernel_skips "$health0" "$(collector_health "$NS")"
 [ "$SKIPPED" -eq 0 ] ||
-	ktap_print_msg "close_unseen +$SKIPPED, timewait_untracked no more: the kernel's blind spot (kernel_skips, lib.sh)"
+	ktap_print_msg "close_unseen + missed_event +$SKIPPED, timewait_untracked no more: the kernel's blind spot (kernel_skips, lib.sh)"
 health_case "collector health: no error counter grew, no event missed" \
 	"$health0" "$SKIPS_AFTER"
 

@@ -634,14 +634,17 @@ state_index() {
 # of the sandbox's agent (Documentation/architecture.rst, "What the
 # namespace bursts lost"): a socket whose close falls there stays
 # recorded live until its destruction, a re-count or the next socket at
-# its address drops it (close_unseen), and a timewait socket it had is
-# met unrecorded when it dies (timewait_untracked). So: close_unseen grew
-# and timewait_untracked by no more. Anything else: AFTER as it is
+# its address drops it (close_unseen), a socket whose later events are
+# seen has its next event disagree with its record (missed_event), and a
+# timewait socket it had is met unrecorded when it dies
+# (timewait_untracked). So: close_unseen and missed_event grew, and
+# timewait_untracked by no more than the two. Anything else: AFTER as it is
 # (SKIPPED 0), for health_case to judge. Not in a subshell: it sets both.
 kernel_skips() {
 	local before=$1 after=$2 cu tu
 	cu=$(jq -n --argjson b "$before" --argjson a "$after" \
-		'($a.errors.close_unseen // 0) - ($b.errors.close_unseen // 0)')
+		'($a.errors.close_unseen // 0) - ($b.errors.close_unseen // 0) +
+		 ($a.errors.missed_event // 0) - ($b.errors.missed_event // 0)')
 	tu=$(jq -n --argjson b "$before" --argjson a "$after" \
 		'($a.errors.timewait_untracked // 0) - ($b.errors.timewait_untracked // 0)')
 	SKIPPED=0 SKIPS_AFTER=$after
@@ -649,6 +652,7 @@ kernel_skips() {
 		SKIPPED=$cu
 		SKIPS_AFTER=$(jq -c --argjson b "$before" \
 			'.errors.close_unseen = ($b.errors.close_unseen // 0) |
+			 .errors.missed_event = ($b.errors.missed_event // 0) |
 			 .errors.timewait_untracked = ($b.errors.timewait_untracked // 0)' <<<"$after")
 	fi
 }

@@ -79,7 +79,7 @@ if [ "$SKIPPED" -gt 0 ]; then
 	# For the report only: the timewait sockets the drifts found missing.
 	tw_missed=$(for ns in "${NSS[@]}"; do cat "$LIB_TMPDIR/$ns.json"; done | jq -s \
 		'map(select((.check.drifts // 0) > 0) | [.check.last_drift_timewait // 0, 0] | min) | 0 - (add // 0)')
-	ktap_print_msg "close_unseen +$SKIPPED (timewait_untracked no more):" \
+	ktap_print_msg "close_unseen + missed_event +$SKIPPED (timewait_untracked no more):" \
 		"the stuck sockets of the ${#drifted[@]} drifted namespace(s), $tw_missed timewait socket(s) short"
 fi
 health_case "collector health: no error counter grew, no event missed" \
