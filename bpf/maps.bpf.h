@@ -18,6 +18,7 @@
 const volatile __u64 targ_tw_timer_fn;	/* address of tw_timer_handler */
 const volatile bool targ_sk_storage;	/* tp_btf: per-socket data in sk_storage */
 const volatile __u32 targ_sk_slots;	/* sk_slots entries, a power of two; 0: none */
+const volatile __u32 targ_netns_slots;	/* netns_slots entries, a power of two; 0: none */
 
 extern int CONFIG_HZ __kconfig __weak;
 
@@ -86,11 +87,34 @@ struct tw_scratch {
 	__s32 rearm_life_slot;
 	/* Timewait births not yet handed over, by hash & (TW_HANDOFFS - 1). */
 	struct tw_handoff handoff[TW_HANDOFFS];
-	/* Last timewait death handled on this CPU: the twin's idempotence. */
-	__u64 died_tw;
 };
 
-/* Per namespace statistics, one value per CPU. */
+/*
+ * The statistics of most namespaces, preallocated at load (the loader
+ * sizes both arrays to targ_netns_slots): a namespace's slot is the low
+ * bits of its inode number, its while netns_slot_owner holds its cookie,
+ * so the common event finds its namespace with two array lookups the
+ * verifier inlines, not a hash lookup (stats.bpf.h). A namespace whose
+ * slot another holds keeps its statistics in netns_stats below. A
+ * slot's owner is its cookie; 0 while free, TCPSTATE_NETNS_RETIRED once
+ * user space has found its namespace gone (user/prune.c zeroes and
+ * frees it a round later, when no event can still be writing to it).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_stats);
+} netns_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpstate_netns_key);
+} netns_slot_owner SEC(".maps");
+
+/* Per namespace statistics, one value per CPU: namespaces without a slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -207,7 +231,7 @@ struct {
 	__type(value, struct tcpstate_check);
 } netns_check SEC(".maps");
 
-/* Events each twin program handled because its first program was skipped. */
+/* set_state events the twin applied because the first program was skipped. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

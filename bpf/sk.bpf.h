@@ -231,8 +231,9 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 					     __u64 now, const bool btf);
 
 /*
- * One state event. Returns true when it changed anything (false: it was
- * already applied, by this event's other program).
+ * One state event. Returns true when this call applied it to the socket's
+ * record; false when it was applied already (by this event's first
+ * program: the twin's test, nest.bpf.h) or could not be.
  */
 static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 					    int newstate, const bool btf,
@@ -248,7 +249,7 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 	if (!state_ok(oldstate) || !state_ok(newstate)) {
 		if (!twin)
 			count_error(TCPSTATE_ERR_BAD_STATE);
-		return !twin;
+		return false;
 	}
 	info = sk_info_get(sk, true);
 	recorded = info ? info->state : 0;
@@ -260,7 +261,7 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 	netns = netns_of_sk(sk, btf);
 	st = stats_of(netns, cookie);
 	if (!st)
-		return true;
+		return false;
 	now = bpf_ktime_get_ns();
 	if (oldstate == TCP_LISTEN || newstate == TCP_LISTEN)
 		listener_track(sk, netns, cookie, oldstate, newstate, btf);

@@ -36,13 +36,54 @@ stats_entry(void *map, struct tcpstate_netns_key *key, const bool create)
 	return bpf_map_lookup_elem(map, key);
 }
 
-/* A namespace's statistics: per CPU, or in the shared spill when full. */
+/*
+ * A namespace's preallocated slot (maps.bpf.h): its own, or, when create,
+ * a free one it takes by compare-and-swap, unless the namespace already
+ * has statistics in netns_stats (a namespace counted in both would be
+ * added by readers all the same, but its generations must move together,
+ * and a slot found free later cannot know them). NULL otherwise.
+ */
+static __always_inline struct tcpstate_stats *
+stats_slot(struct tcpstate_netns_key *key, const bool create)
+{
+	struct tcpstate_netns_key *owner;
+	__u64 was;
+	__u32 idx;
+
+	if (!targ_netns_slots)
+		return NULL;
+	idx = key->inum & (targ_netns_slots - 1);
+	owner = bpf_map_lookup_elem(&netns_slot_owner, &idx);
+	if (!owner)
+		return NULL;
+	if (owner->cookie != key->cookie) {
+		if (!create || owner->cookie ||
+		    bpf_map_lookup_elem(&netns_stats, key) ||
+		    bpf_map_lookup_elem(&netns_spill, key))
+			return NULL;
+		/* Zeroed by user space before it was freed (user/prune.c). */
+		was = __sync_val_compare_and_swap(&owner->cookie, 0, key->cookie);
+		if (!was)
+			owner->inum = key->inum;
+		else if (was != key->cookie)
+			return NULL;	/* another namespace took it first */
+	}
+	return bpf_map_lookup_elem(&netns_slots, &idx);
+}
+
+/*
+ * A namespace's statistics: its slot, else per CPU in netns_stats, or in
+ * the shared spill when that is full.
+ */
 static __always_inline struct tcpstate_stats *
 stats_get(__u32 inum, __u64 cookie, const bool create)
 {
 	struct tcpstate_netns_key key = { .cookie = cookie, .inum = inum };
 	struct tcpstate_stats *st;
 
+	st = stats_slot(&key, create);
+	if (st)
+		return st;
 	st = stats_entry(&netns_stats, &key, create);
 	if (st)
 		return st;
@@ -62,24 +103,6 @@ static __always_inline struct tcpstate_stats *stats_of(__u32 inum, __u64 cookie)
 static __always_inline struct tcpstate_stats *stats_find(__u32 inum, __u64 cookie)
 {
 	return stats_get(inum, cookie, false);
-}
-
-/* Slot of a duration in ns: see TCPSTATE_HIST_SLOTS. */
-static __always_inline __u32 hist_slot(__u64 ns)
-{
-	__u64 v = ns / 1000;
-	__u32 r = 0, shift;
-
-	if (!v)
-		return 0;
-	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	r += 1;		/* fls64 */
-	return r < TCPSTATE_HIST_SLOTS ? r : TCPSTATE_HIST_SLOTS - 1;
 }
 
 static __always_inline bool state_ok(int s)
@@ -176,7 +199,7 @@ static __always_inline int duration_add(struct tcpstate_stats *st, int s,
 
 	if (!since || now < since || !TCPSTATE_IS_LIVE(s))
 		return -1;
-	slot = hist_slot(now - since);
+	slot = tcpstate_hist_slot_ns(now - since);
 	__sync_fetch_and_add(&st->duration[sidx(s)][slotidx(slot)], 1);
 	return slot;
 }
@@ -188,7 +211,7 @@ static __always_inline int lifetime_add(struct tcpstate_stats *st, __u64 born,
 
 	if (!born || now < born)
 		return -1;
-	slot = hist_slot(now - born);
+	slot = tcpstate_hist_slot_ns(now - born);
 	__sync_fetch_and_add(&st->lifetime[slotidx(slot)], 1);
 	return slot;
 }

@@ -8,7 +8,7 @@
  *   stats.bpf.h  per-namespace statistics, health counters
  *   sk.bpf.h     full sockets (inet_sock_set_state, tcp_destroy_sock)
  *   tw.bpf.h     timewait sockets (timer_start, timer_cancel)
- *   nest.bpf.h   twin programs for the events the kernel skips
+ *   nest.bpf.h   set_state's twin, for the events the kernel skips
  *
  * Three kinds of socket make up what ss shows: full sockets (their state
  * events), timewait sockets (their timers) and request sockets (each
@@ -30,23 +30,48 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* ---- events: tp_btf twins, and the classic tracepoint fallback --------- */
+/* ---- events: tp_btf, and the classic tracepoint fallback --------------- */
 
-TWIN_PROGS(inet_sock_set_state, set_state, TCPSTATE_NEST_SET_STATE,
-	   struct sock *sk COMMA int oldstate COMMA int newstate, sk,
-	   sk->sk_protocol == IPPROTO_TCP,
-	   on_set_state(sk, oldstate, newstate, true, twin))
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	if (sk->sk_protocol == IPPROTO_TCP)
+		on_set_state(sk, oldstate, newstate, true, false);
+	return 0;
+}
 
-TWIN_PROGS(tcp_destroy_sock, destroy, TCPSTATE_NEST_DESTROY,
-	   struct sock *sk, sk, true, on_destroy(sk, true))
+/* The twin (nest.bpf.h): attached after set_state_btf, run after it. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(set_state_nest, struct sock *sk, int oldstate, int newstate)
+{
+	if (sk->sk_protocol == IPPROTO_TCP &&
+	    on_set_state(sk, oldstate, newstate, true, true))
+		nest_handled();
+	return 0;
+}
 
-TWIN_PROGS(timer_start, timer_start, TCPSTATE_NEST_TIMER_START,
-	   struct timer_list *timer, timer, is_tw_timer(timer->function),
-	   tw_born(timer))
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(destroy_btf, struct sock *sk)
+{
+	on_destroy(sk, true);
+	return 0;
+}
 
-TWIN_PROGS(timer_cancel, timer_cancel, TCPSTATE_NEST_TIMER_CANCEL,
-	   struct timer_list *timer, timer, is_tw_timer(timer->function),
-	   tw_died(timer))
+SEC("tp_btf/timer_start")
+int BPF_PROG(timer_start_btf, struct timer_list *timer)
+{
+	if (is_tw_timer(timer->function))
+		tw_born(timer);
+	return 0;
+}
+
+SEC("tp_btf/timer_cancel")
+int BPF_PROG(timer_cancel_btf, struct timer_list *timer)
+{
+	if (is_tw_timer(timer->function))
+		tw_died(timer);
+	return 0;
+}
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
@@ -294,7 +319,8 @@ static __always_inline void start_epoch(struct tcpstate_stats *st, __u32 epoch)
 SEC("syscall")
 int repair_begin(struct tcpstate_repair_ctx *ctx)
 {
-	struct tcpstate_netns_key key = ctx->key;
+	struct tcpstate_netns_key key = ctx->key, *owner;
+	__u32 idx = key.inum & (targ_netns_slots - 1);
 	struct tcpstate_check *c;
 	struct tcpstate_stats *st;
 	__u32 epoch = ctx->epoch;
@@ -305,6 +331,13 @@ int repair_begin(struct tcpstate_repair_ctx *ctx)
 		c->repairing = 1;
 	/* A namespace with no statistics yet gets them, to count into. */
 	stats_of(key.inum, key.cookie);
+	owner = targ_netns_slots ? bpf_map_lookup_elem(&netns_slot_owner, &idx) : NULL;
+	for (__u32 cpu = 0; owner && owner->cookie == key.cookie && cpu < MAX_CPUS; cpu++) {
+		st = bpf_map_lookup_percpu_elem(&netns_slots, &idx, cpu);
+		if (!st)
+			break;
+		start_epoch(st, epoch);
+	}
 	for (__u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
 		st = bpf_map_lookup_percpu_elem(&netns_stats, &key, cpu);
 		if (!st)

@@ -134,7 +134,6 @@ static __always_inline bool tw_born(void *timer)
 	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
-		s->died_tw = 0;
 		st = stats_of(s->rearm.netns, s->rearm.netns_cookie);
 		if (!st)
 			return true;
@@ -155,7 +154,7 @@ static __always_inline bool tw_born(void *timer)
 	cur = bpf_map_lookup_elem(&timewait, &key);
 	if (cur) {
 		if (cur->gen != TCPSTATE_GEN_DEAD)
-			return false;	/* counted already: baseline, or the twin */
+			return false;	/* counted already, by the baseline */
 		/*
 		 * A dead socket's record whose delete failed (the map's
 		 * bucket lock can time out): this is a new socket in its
@@ -164,8 +163,6 @@ static __always_inline bool tw_born(void *timer)
 		bpf_map_delete_elem(&timewait, &key);
 	}
 	s->rearm_tw = 0;
-	if (s->died_tw == key)
-		s->died_tw = 0;	/* a new socket in a dead one's memory */
 
 	tw_fill(&e, tw);
 	e.born_ns = now;
@@ -214,10 +211,6 @@ static __always_inline bool tw_died(void *timer)
 		return false;
 	e = bpf_map_lookup_elem(&timewait, &key);
 	if (!e) {
-		/* The other program of this event has just done it. */
-		if (s->died_tw == key)
-			return false;
-		s->died_tw = key;
 		/*
 		 * Never recorded: its birth was missed, or the table was
 		 * full then. Either way it was never counted.
@@ -225,7 +218,6 @@ static __always_inline bool tw_died(void *timer)
 		count_error(TCPSTATE_ERR_TW_UNTRACKED);
 		return true;
 	}
-	s->died_tw = key;
 	tw_reconcile(key, e, now);
 	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)

@@ -77,6 +77,34 @@
 #define TCPSTATE_HIST_SLOT_MASK		63	/* bounds a slot for the verifier */
 
 /*
+ * The slot of a duration of ns nanoseconds, without dividing by 1000 (a
+ * 64-bit division costs tens of cycles on every event): with b the bit
+ * length of ns, ns / 1000 has bit length b - 10 or b - 9, and which one
+ * is settled by one comparison, since 1000 << k <= ns exactly when
+ * ns / 1000 >= 1 << k. Equal to min(fls64(ns / 1000), SLOTS - 1) for every
+ * ns (selftests/unit/hist_test.c checks it). Plain C, no loop: usable in
+ * BPF, the module and user space alike.
+ */
+static inline unsigned int tcpstate_hist_slot_ns(__u64 ns)
+{
+	__u64 v = ns;
+	unsigned int b = 0, s;
+
+	s = (v > 0xFFFFFFFFULL) << 5; v >>= s; b |= s;
+	s = (v > 0xFFFF) << 4; v >>= s; b |= s;
+	s = (v > 0xFF) << 3; v >>= s; b |= s;
+	s = (v > 0xF) << 2; v >>= s; b |= s;
+	s = (v > 0x3) << 1; v >>= s; b |= s;
+	b |= (unsigned int)(v >> 1);
+	b += 1;				/* the bit length of ns (ns >= 1) */
+	if (ns < 1000)
+		return 0;
+	/* ns >= 1000, so b >= 10: ns / 1000 has bit length b - 10 or b - 9 */
+	s = ns >= (1000ULL << (b - 10)) ? b - 9 : b - 10;
+	return s < TCPSTATE_HIST_SLOTS ? s : TCPSTATE_HIST_SLOTS - 1;
+}
+
+/*
  * A network namespace: its net_cookie (never reused) and inode number
  * (what users see; reused once the namespace is gone). The BPF collector
  * keys its statistics by both, so a new namespace that gets a dead one's
@@ -87,6 +115,13 @@ struct tcpstate_netns_key {
 	__u32 inum;
 	__u32 pad;
 };
+
+/*
+ * BPF only: the owner of a preallocated namespace slot (netns_slot_owner)
+ * whose namespace is gone, until user space zeroes and frees it. No
+ * namespace has this cookie (the kernel counts cookies up from 1).
+ */
+#define TCPSTATE_NETNS_RETIRED		(~0ULL)
 
 /*
  * Per network namespace statistics, one per CPU in both collectors; a
@@ -252,24 +287,12 @@ struct tcpstate_errors {
 };
 
 /*
- * BPF only: events a tp_btf program missed because it was already running
- * on that CPU, and which its twin program handled instead.
+ * BPF only: inet_sock_set_state events its first program missed because
+ * it was already running on that CPU, and which its twin program applied
+ * instead (bpf/nest.bpf.h): per CPU.
  */
-#define TCPSTATE_NEST_SET_STATE		0
-#define TCPSTATE_NEST_TIMER_START	1
-#define TCPSTATE_NEST_TIMER_CANCEL	2
-#define TCPSTATE_NEST_DESTROY		3
-#define TCPSTATE_NEST_MAX		4
-
 struct tcpstate_nesting {
-	__u64 handled[TCPSTATE_NEST_MAX];
-	/*
-	 * Events whose first program's entry the second found, yet whose
-	 * work was still to do: the entry was a stale one of an earlier
-	 * event of the same object. Applied all the same; counted as
-	 * evidence (nest.bpf.h).
-	 */
-	__u64 stale[TCPSTATE_NEST_MAX];
+	__u64 handled;
 };
 
 /*
@@ -433,7 +456,5 @@ _Static_assert(TCPSTATE_NSTATES <= 32, "TCPSTATE_LIVE_MASK is 32 bits");
 _Static_assert(TCPSTATE_HIST_SLOTS <= TCPSTATE_HIST_SLOT_MASK + 1 &&
 	       ((TCPSTATE_HIST_SLOT_MASK + 1) & TCPSTATE_HIST_SLOT_MASK) == 0,
 	       "TCPSTATE_HIST_SLOT_MASK must cover every slot");
-_Static_assert((TCPSTATE_NEST_MAX & (TCPSTATE_NEST_MAX - 1)) == 0,
-	       "TCPSTATE_NEST_MAX must be a power of two");
 
 #endif /* __TCPSTATE_H */

@@ -13,7 +13,7 @@ assert_prereqs bpftool
 [ -x "$TCPSTATED" ] || ktap_skip_all "no tcpstated at $TCPSTATED (run make)"
 [ -x "$TCPCHURN" ] || ktap_skip_all "no tcpchurn at $TCPCHURN (run make -C selftests)"
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 collector_load || ktap_skip_all "cannot load the collector"
 setup_ns dead live || ktap_skip_all "cannot create network namespaces"
 
@@ -26,13 +26,36 @@ cleanup_ns "$dead"
 P=$LIB_TMPDIR/prom/tcpstate.prom log=$LIB_TMPDIR/daemon.log
 mkdir -p "$LIB_TMPDIR/prom"
 in_prom() { grep -q "^tcpstate_sockets{netns=\"$1\"" "$P"; }
-# in_map INUM: the namespace has an entry in the collector's netns_stats.
+# in_map INUM: the namespace has statistics in the collector: an entry of
+# netns_stats, or a preallocated slot it owns (a retired slot's cookie is
+# ~0, above 1e19).
 in_map() {
 	bpftool -j map dump pinned /sys/fs/bpf/tcpstate/map_netns_stats |
-		jq -e --argjson i "$1" 'any(.[]; .formatted.key.inum == $i)' >/dev/null
+		jq -e --argjson i "$1" 'any(.[]; .formatted.key.inum == $i)' >/dev/null ||
+		bpftool -j map dump pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner |
+		jq -e --argjson i "$1" 'any(.[]; .formatted.value.inum == $i and
+			.formatted.value.cookie != 0 and .formatted.value.cookie < 1e19)' >/dev/null
+}
+# The slot a namespace's inode maps to (bpf/maps.bpf.h), and whether it
+# is free and zeroed on every CPU.
+nslots=$(bpftool -j map show pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner | jq .max_entries)
+slot_of() { echo $(($1 & (nslots - 1))); }
+slot_owner_inum() {
+	bpftool -j map lookup pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner \
+		key $(printf '%d 0 0 0' "$1") | jq '.formatted.value | select(.cookie != 0) | .inum'
+}
+slot_free_and_zero() {
+	bpftool -j map lookup pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner \
+		key $(printf '%d 0 0 0' "$1") | jq -e '.formatted.value.cookie == 0' >/dev/null &&
+	bpftool -j map lookup pinned /sys/fs/bpf/tcpstate/map_netns_slots \
+		key $(printf '%d 0 0 0' "$1") |
+		jq -e '[.formatted.values[].value | .live[], .transitions[][]] | all(. == 0)' >/dev/null
 }
 ktap_test_result "the dead namespace's statistics are in the map before the prune" \
 	in_map "$dead_inum"
+dead_slot=$(slot_of "$dead_inum")
+dead_had_slot=
+[ "$(slot_owner_inum "$dead_slot")" = "$dead_inum" ] && dead_had_slot=1
 printf 'interval = 1\nprune_every = 1\nmax_netns = 65536\ntextfile_dir = %s\n' \
 	"$LIB_TMPDIR/prom" >"$LIB_TMPDIR/tcpstated.conf"
 nsenter --net="/run/netns/$live" "$TCPSTATED" --config "$LIB_TMPDIR/tcpstated.conf" \
@@ -47,6 +70,12 @@ ktap_test_result "the dead namespace's entry is gone from the map" \
 	wait_until 3 eval '! in_map "$dead_inum"'
 ktap_test_result "the live namespace is kept (map and textfile)" \
 	eval 'in_map "$live_inum" && in_prom "$live_inum"'
+if [ -n "$dead_had_slot" ]; then
+	ktap_test_result "the dead namespace's slot is zeroed and freed by the next prune" \
+		wait_until 3 slot_free_and_zero "$dead_slot"
+else
+	ktap_test_skip "the dead namespace had no slot of its own (slot $dead_slot taken)"
+fi
 kill -TERM "$DPID"
 wait "$DPID"
 DPID=

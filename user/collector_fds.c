@@ -36,6 +36,8 @@ static const struct collector_obj {
 	  .off = offsetof(struct collector_fds, f), .optional = opt }
 	OBJ(OBJ_MAP, "netns_stats", netns_stats, false, "netns_stats"),
 	OBJ(OBJ_MAP, "netns_spill", netns_spill, false, "netns_spill"),
+	OBJ(OBJ_MAP, "netns_slots", netns_slots, false, "netns_slots"),
+	OBJ(OBJ_MAP, "netns_slot_owner", netns_slot_owner, false, "netns_slot_owner"),
 	OBJ(OBJ_MAP, "errors", errors, false, "errors"),
 	OBJ(OBJ_MAP, "fw2_pending", fw2_pending, false, "fw2_pending"),
 	OBJ(OBJ_MAP, "listeners", listeners, false, "listeners"),
@@ -327,6 +329,17 @@ bool collector_loaded(void)
 	err = collector_open(&f);
 	collector_close(&f);
 	return !err;
+}
+
+int collector_map_entries(int map_fd, __u32 *entries)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &mi, &len))
+		return -errno;
+	*entries = mi.max_entries;
+	return 0;
 }
 
 int collector_run(int prog_fd, void *ctx, unsigned int ctx_size, unsigned int *retval)

@@ -260,7 +260,8 @@ static void try_connect(struct daemon *d)
 /* Loads the BPF collector when neither collector is there (at start only). */
 static void ensure_collector(struct daemon *d)
 {
-	struct load_opts lo = { .mode = ATTACH_AUTO, .sk_slots = LOAD_SK_SLOTS_DEFAULT };
+	struct load_opts lo = { .mode = ATTACH_AUTO, .sk_slots = LOAD_SK_SLOTS_DEFAULT,
+				.netns_slots = LOAD_NETNS_SLOTS_AUTO };
 	int err;
 
 	if (!strcmp(d->cfg.source, "module"))

@@ -158,9 +158,29 @@ out:
 	return err;
 }
 
+/*
+ * The namespace slots to preallocate: opts's, or by default twice the
+ * namespaces there are now (a power of two, within the _AUTO bounds).
+ */
+static unsigned int netns_slots_for(const struct load_opts *opts)
+{
+	struct netns_info *ns = NULL;
+	unsigned int n = LOAD_NETNS_SLOTS_MIN;
+	size_t nr = 0;
+
+	if (opts->netns_slots != LOAD_NETNS_SLOTS_AUTO)
+		return opts->netns_slots;
+	if (!netns_list(&ns, &nr))
+		while (n < 2 * nr && n < LOAD_NETNS_SLOTS_AUTO_MAX)
+			n *= 2;
+	free(ns);
+	return n;
+}
+
 int collector_load(const struct load_opts *opts)
 {
 	struct tcpstate_bpf *skel = NULL;
+	unsigned int netns_slots;
 	bool btf;
 	__u64 tw_fn;
 	int err;
@@ -188,7 +208,9 @@ int collector_load(const struct load_opts *opts)
 		if (err)
 			return err;
 	}
-	info("attaching with %s", btf ? "tp_btf" : "classic tracepoints");
+	netns_slots = netns_slots_for(opts);
+	info("attaching with %s; %u namespace slots", btf ? "tp_btf" : "classic tracepoints",
+	     netns_slots);
 	/* Before any map exists: see memcg.c. */
 	err = memcg_enter_root();
 	if (err)
@@ -208,15 +230,17 @@ int collector_load(const struct load_opts *opts)
 		bpf_map__set_max_entries(skel->maps.sk_slots, opts->sk_slots);
 	if (opts->fw2_pending)
 		bpf_map__set_max_entries(skel->maps.fw2_pending, opts->fw2_pending);
+	skel->rodata->targ_netns_slots = netns_slots;
+	if (netns_slots) {
+		bpf_map__set_max_entries(skel->maps.netns_slots, netns_slots);
+		bpf_map__set_max_entries(skel->maps.netns_slot_owner, netns_slots);
+	}
 	bpf_program__set_autoload(skel->progs.set_state_btf, btf);
+	bpf_program__set_autoload(skel->progs.set_state_nest, btf);
 	bpf_program__set_autoload(skel->progs.timer_start_btf, btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_btf, btf);
-	bpf_program__set_autoload(skel->progs.set_state_nest, btf);
 	bpf_program__set_autoload(skel->progs.destroy_btf, btf);
-	bpf_program__set_autoload(skel->progs.destroy_nest, btf);
 	bpf_program__set_autoload(skel->progs.destroy_tp, !btf);
-	bpf_program__set_autoload(skel->progs.timer_start_nest, btf);
-	bpf_program__set_autoload(skel->progs.timer_cancel_nest, btf);
 	bpf_program__set_autoload(skel->progs.set_state_tp, !btf);
 	bpf_program__set_autoload(skel->progs.timer_start_tp, !btf);
 	bpf_program__set_autoload(skel->progs.timer_cancel_tp, !btf);
@@ -238,11 +262,8 @@ int collector_load(const struct load_opts *opts)
 	/* Timewait births first: a socket closing now must find its tw. */
 	if (btf)
 		err = attach_pin(skel->progs.timer_start_btf, PIN_LINK("timer_start")) ?:
-		      attach_pin(skel->progs.timer_start_nest, PIN_LINK("timer_start_nest")) ?:
 		      attach_pin(skel->progs.timer_cancel_btf, PIN_LINK("timer_cancel")) ?:
-		      attach_pin(skel->progs.timer_cancel_nest, PIN_LINK("timer_cancel_nest")) ?:
 		      attach_pin(skel->progs.destroy_btf, PIN_LINK("destroy")) ?:
-		      attach_pin(skel->progs.destroy_nest, PIN_LINK("destroy_nest")) ?:
 		      attach_pin(skel->progs.set_state_btf, PIN_LINK("set_state")) ?:
 		      attach_pin(skel->progs.set_state_nest, PIN_LINK("set_state_nest"));
 	else

@@ -7,6 +7,8 @@
 #define __TCPSTATE_LOADER_H
 
 #include <stdbool.h>
+#include <linux/types.h>
+#include "tcpstate.h"
 
 #define PIN_DIR		"/sys/fs/bpf/tcpstate"
 #define PIN_LINK(n)	PIN_DIR "/link_" n
@@ -21,19 +23,31 @@ enum attach_mode {
 #define LOAD_SK_SLOTS_DEFAULT	65536u
 #define LOAD_SK_SLOTS_MAX	(1u << 24)
 
+/*
+ * Preallocated namespace slots (bpf/maps.bpf.h, netns_slots): sizeof(struct
+ * tcpstate_stats) per possible CPU each. By default twice the namespaces
+ * there are at load, a power of two from _MIN to _AUTO_MAX.
+ */
+#define LOAD_NETNS_SLOTS_AUTO		(~0u)
+#define LOAD_NETNS_SLOTS_MIN		16u
+#define LOAD_NETNS_SLOTS_AUTO_MAX	64u
+#define LOAD_NETNS_SLOTS_MAX		TCPSTATE_MAX_NETNS
+
 struct load_opts {
 	enum attach_mode mode;
 	unsigned int sk_slots;	/* a power of two, or 0: socket storage only */
 	unsigned int fw2_pending;	/* entries; 0: TCPSTATE_MAX_FW2_PENDING */
+	unsigned int netns_slots;	/* a power of two, 0: none, or _AUTO */
 };
 
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
-	int netns_stats, netns_spill, errors, fw2_pending, listeners, nesting, timewait;
+	int netns_stats, netns_spill, netns_slots, netns_slot_owner;
+	int errors, fw2_pending, listeners, nesting, timewait;
 	int netns_check;
 	/* run from user space */
 	int listeners_refresh, fw2_reconcile, count_sockets, repair_begin, repair_end;
-	/* attached: the first program of each tracepoint (tp_btf) or the only one */
+	/* attached: set_state's two programs (tp_btf), or each tracepoint's one */
 	int set_state, set_state_nest, timer_start, timer_cancel, destroy;
 };
 
@@ -49,6 +63,9 @@ int collector_pin_objects(struct bpf_object *obj);
  */
 int collector_open(struct collector_fds *fds);
 void collector_close(struct collector_fds *fds);
+
+/* The max_entries of a map the collector was loaded with. 0 or -errno. */
+int collector_map_entries(int map_fd, __u32 *entries);
 
 /*
  * Runs one of the collector's syscall programs (BPF_PROG_TEST_RUN) with

@@ -154,7 +154,6 @@ int prom_model_build(struct prom_model *m, const struct ts_snapshot *snap,
 	memcpy(m->errors, snap->errors.count, sizeof(m->errors));
 	m->events_missed = snap->events_missed;
 	m->events_recovered = snap->events_recovered;
-	m->events_stale = snap->events_stale;
 	m->negative_counts = snap->negative_counts;
 	m->counting_known = snap->counting_ns != 0;
 	m->counting_s = snap->counting_ns / 1e9;

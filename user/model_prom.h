@@ -64,7 +64,7 @@ struct prom_model {
 	size_t nr_transitions;
 	struct prom_transition *transitions;
 	__u64 errors[TCPSTATE_NERRORS];
-	__u64 events_missed, events_recovered, events_stale;
+	__u64 events_missed, events_recovered;
 	__u64 negative_counts;
 	bool counting_known;
 	double counting_s;

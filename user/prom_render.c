@@ -224,9 +224,7 @@ static void render_health(FILE *f, const struct prom_model *m)
 	struct family missed = FAMILY("tcpstate_events_missed_total", "counter",
 		"State-change events the kernel did not deliver to the collector.");
 	struct family recovered = FAMILY("tcpstate_events_recovered_total", "counter",
-		"BPF: events skipped by one program and handled by its twin.");
-	struct family stale = FAMILY("tcpstate_events_stale_total", "counter",
-		"BPF: stale nesting slots met.");
+		"BPF: state events skipped by the first program and applied by its twin.");
 	struct family neg = FAMILY("tcpstate_negative_counts", "gauge",
 		"Live counts that summed below zero on this read (a collector fault), exported as 0.");
 	struct family counting = FAMILY("tcpstate_collector_counting_seconds", "gauge",
@@ -245,7 +243,6 @@ static void render_health(FILE *f, const struct prom_model *m)
 	}
 	u64_sample(f, &missed, NULL, m->events_missed);
 	u64_sample(f, &recovered, NULL, m->events_recovered);
-	u64_sample(f, &stale, NULL, m->events_stale);
 	u64_sample(f, &neg, NULL, m->negative_counts);
 	if (m->counting_known) {
 		sample(f, &counting, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "netns.h"
 #include "prune.h"
 #include "repair.h"
@@ -24,29 +25,98 @@ static bool has_key(const struct keys *k, const struct tcpstate_netns_key *key)
 	return false;
 }
 
+static int add_key(struct keys *k, const struct tcpstate_netns_key *key)
+{
+	if (has_key(k, key))
+		return 0;
+	if (k->nr == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		void *v = realloc(k->v, cap * sizeof(*k->v));
+
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->nr++] = *key;
+	return 0;
+}
+
 /* Adds every key of map fd to k (once each). */
 static int collect(int fd, struct keys *k)
 {
 	struct tcpstate_netns_key key, next;
 	void *prev = NULL;
+	int err;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (has_key(k, &key))
-			continue;
-		if (k->nr == k->cap) {
-			size_t cap = k->cap ? 2 * k->cap : 64;
-			void *v = realloc(k->v, cap * sizeof(*k->v));
-
-			if (!v)
-				return -ENOMEM;
-			k->v = v;
-			k->cap = cap;
-		}
-		k->v[k->nr++] = key;
+		err = add_key(k, &key);
+		if (err)
+			return err;
 	}
 	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * The preallocated namespace slots (bpf/maps.bpf.h): adds their owners to
+ * k, and frees the slots retired by an earlier prune, zeroed first, so
+ * that the namespace that takes one next starts from nothing. A slot
+ * retired now is freed by the next prune, an interval later: by then no
+ * event that found it before it was retired can still be writing to it.
+ */
+static int collect_slots(const struct collector_fds *f, struct keys *k)
+{
+	struct tcpstate_netns_key owner, free_ = {};
+	void *zero = NULL;
+	__u32 nslots;
+	int ncpus, err;
+
+	err = collector_map_entries(f->netns_slot_owner, &nslots);
+	if (err)
+		return err;
+	for (__u32 i = 0; i < nslots && !err; i++) {
+		if (bpf_map_lookup_elem(f->netns_slot_owner, &i, &owner))
+			return -errno;
+		if (!owner.cookie)
+			continue;
+		if (owner.cookie != TCPSTATE_NETNS_RETIRED) {
+			err = add_key(k, &owner);
+			continue;
+		}
+		if (!zero) {
+			ncpus = libbpf_num_possible_cpus();
+			if (ncpus <= 0)
+				return ncpus ? ncpus : -EINVAL;
+			zero = calloc(ncpus, sizeof(struct tcpstate_stats));
+			if (!zero)
+				return -ENOMEM;
+		}
+		if (bpf_map_update_elem(f->netns_slots, &i, zero, BPF_EXIST) ||
+		    bpf_map_update_elem(f->netns_slot_owner, &i, &free_, BPF_EXIST))
+			err = -errno;
+	}
+	free(zero);
+	return err;
+}
+
+/* Retires key's slot, if it holds one: no event counts into it any more. */
+static int retire_slot(const struct collector_fds *f, const struct tcpstate_netns_key *key)
+{
+	struct tcpstate_netns_key owner;
+	__u32 nslots, idx;
+	int err = collector_map_entries(f->netns_slot_owner, &nslots);
+
+	if (err)
+		return err;
+	idx = key->inum & (nslots - 1);
+	if (bpf_map_lookup_elem(f->netns_slot_owner, &idx, &owner))
+		return -errno;
+	if (owner.cookie != key->cookie)
+		return 0;
+	owner.cookie = TCPSTATE_NETNS_RETIRED;
+	return bpf_map_update_elem(f->netns_slot_owner, &idx, &owner, BPF_EXIST) ? -errno : 0;
 }
 
 static const struct netns_info *find_ns(const struct netns_info *ns, size_t nr, __u32 inum)
@@ -106,6 +176,11 @@ int prune_dead_netns(const struct collector_fds *f, struct prune_state *st,
 	int ret = 0, lock = -1;
 
 	*pruned = 0;
+	ret = collect_slots(f, &k);
+	if (ret) {
+		snprintf(err, errlen, "the namespace slots: %s", strerror(-ret));
+		goto cleanup;
+	}
 	for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
 		ret = collect(maps[m], &k);
 		if (ret) {
@@ -151,6 +226,11 @@ int prune_dead_netns(const struct collector_fds *f, struct prune_state *st,
 		}
 		for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++)
 			bpf_map_delete_elem(maps[m], &k.v[i]);	/* ENOENT: not in this one */
+		ret = retire_slot(f, &k.v[i]);
+		if (ret) {
+			snprintf(err, errlen, "retiring a namespace slot: %s", strerror(-ret));
+			goto cleanup;
+		}
 		n++;
 	}
 	*pruned = n;

@@ -17,7 +17,8 @@
  * closes its sockets after the namespace is gone from every list; an
  * entry deleted then would be re-created by those events and go below
  * zero. So a key is deleted only when it was found dead by the previous
- * prune too (N intervals earlier) and is still dead.
+ * prune too (N intervals earlier) and is still dead. A preallocated slot
+ * (netns_slots) is retired then, and zeroed and freed by the prune after.
  */
 #ifndef __TCPSTATE_PRUNE_H
 #define __TCPSTATE_PRUNE_H

@@ -68,8 +68,7 @@ struct ts_snapshot {
 	struct ts_netns *netns;		/* sorted by inum */
 	struct tcpstate_errors errors;	/* collector health, summed over CPUs */
 	__u64 events_missed;		/* events the kernel did not deliver (recursion) */
-	__u64 events_recovered;		/* BPF: skipped by one program, run by its twin */
-	__u64 events_stale;		/* BPF: nest.bpf.h, stale stack entries met */
+	__u64 events_recovered;		/* BPF: skipped by set_state_btf, run by its twin */
 	/*
 	 * Live counts that summed below zero (a collector fault): shown as
 	 * zero, and counted here.

@@ -27,6 +27,7 @@
 struct bpf_src {
 	struct collector_fds fds;
 	int ncpus;
+	__u32 nslots;		/* entries of netns_slots (a power of two) */
 	void *percpu;		/* ncpus values of the largest map */
 	struct tcpstate_stats *scratch;	/* one namespace's sum */
 };
@@ -66,6 +67,9 @@ static int bpf_open(struct ts_source *src)
 		err = b->ncpus ? b->ncpus : -EINVAL;
 		goto fail;
 	}
+	err = collector_map_entries(b->fds.netns_slot_owner, &b->nslots);
+	if (err)
+		goto fail;
 	b->percpu = calloc(b->ncpus, sizeof(struct tcpstate_stats));
 	b->scratch = calloc(1, sizeof(*b->scratch));
 	if (!b->percpu || !b->scratch) {
@@ -224,13 +228,35 @@ static bool check_get(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	return !bpf_map_lookup_elem(b->fds.netns_check, key, c);
 }
 
-/* One namespace's live counts as readers see them; false when it has none. */
+/*
+ * Adds a namespace's preallocated slot, if it holds one (bpf/maps.bpf.h),
+ * to st; true if it did.
+ */
+static bool add_slot(struct bpf_src *b, const struct tcpstate_netns_key *key,
+		     struct tcpstate_stats *st)
+{
+	__u32 idx = key->inum & (b->nslots - 1);
+	struct tcpstate_netns_key owner;
+
+	if (bpf_map_lookup_elem(b->fds.netns_slot_owner, &idx, &owner) ||
+	    owner.cookie != key->cookie ||
+	    bpf_map_lookup_elem(b->fds.netns_slots, &idx, b->percpu))
+		return false;
+	sum_stats(st, b->percpu, b->ncpus);
+	return true;
+}
+
+/*
+ * One namespace's live counts as readers see them, from its slot and
+ * both maps; false when it has none.
+ */
 static bool netns_live(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		       const struct tcpstate_check *c, struct tcpstate_stats *st)
 {
-	bool have = false;
+	bool have;
 
 	memset(st, 0, sizeof(*st));
+	have = add_slot(b, key, st);
 	if (!bpf_map_lookup_elem(b->fds.netns_stats, key, b->percpu)) {
 		sum_stats(st, b->percpu, b->ncpus);
 		have = true;
@@ -358,20 +384,19 @@ static int check_all(struct bpf_src *b, const struct wanted *w,
 /*
  * From the attached programs: how long the collector has counted, and the
  * events really lost: those the kernel skipped because the program was
- * already running on that CPU (recursion_misses), less those its twin
- * program handled instead (handled[], and stale[]: those it handled after
- * meeting a stale nesting slot).
+ * already running on that CPU (recursion_misses) less those set_state's
+ * twin applied instead (bpf/nest.bpf.h).
  */
 static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 {
 	/*
-	 * The first programs of the socket tracepoints (a twin's own misses
-	 * were run by the first; the timer programs skip no event of ours,
-	 * and their misses would count other timers': bpf/nest.bpf.h).
+	 * The first program of inet_sock_set_state (its twin's misses were
+	 * run by the first) and tcp_destroy_sock's; the timer programs
+	 * never nest, and their misses would count other timers'.
 	 */
 	const int progs[] = { b->fds.set_state, b->fds.destroy };
 	const struct tcpstate_nesting *n = b->percpu;
-	__u64 misses = 0, handled = 0, recovered = 0, stale = 0;
+	__u64 misses = 0, handled = 0;
 	struct timespec now;
 	__u32 key = 0;
 
@@ -387,24 +412,12 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 			snap->counting_ns = (__u64)now.tv_sec * 1000000000ULL +
 					    now.tv_nsec - pi.load_time;
 	}
-	/* Read after the misses: never more, unless torn; clamp. */
+	/* Read after the misses: never more, unless an event ran meanwhile. */
 	if (b->fds.nesting >= 0 && !bpf_map_lookup_elem(b->fds.nesting, &key, b->percpu))
 		for (int c = 0; c < b->ncpus; c++)
-			for (int i = 0; i < TCPSTATE_NEST_MAX; i++) {
-				recovered += n[c].handled[i];
-				stale += n[c].stale[i];
-				/*
-				 * A skipped first program whose twin met a
-				 * stale entry of the same socket is in stale[],
-				 * not handled[]: the twin applied it all the
-				 * same (bpf/nest.bpf.h).
-				 */
-				if (i == TCPSTATE_NEST_SET_STATE || i == TCPSTATE_NEST_DESTROY)
-					handled += n[c].handled[i] + n[c].stale[i];
-			}
+			handled += n[c].handled;
 	snap->events_missed = misses > handled ? misses - handled : 0;
-	snap->events_recovered = recovered;
-	snap->events_stale = stale;
+	snap->events_recovered = handled;
 }
 
 /* Adds the wanted namespaces' entries of a netns map (ncpus values each). */
@@ -430,7 +443,29 @@ static int add_netns_map(struct bpf_src *b, int fd, int ncpus,
 	return 0;
 }
 
-/* Every namespace's two buffers folded, once both maps are added. */
+/* Adds the wanted namespaces that hold a preallocated slot. */
+static int add_slots(struct bpf_src *b, const struct wanted *wanted,
+		     struct ts_snapshot *snap)
+{
+	struct tcpstate_stats *st = b->scratch;
+
+	for (size_t i = 0; i < wanted->nr; i++) {
+		const struct tcpstate_netns_key *key = &wanted->ns[i].key;
+		struct ts_netns *ns;
+
+		memset(st, 0, sizeof(*st));
+		if (!add_slot(b, key, st))
+			continue;
+		ns = snapshot_get(snap, key->inum);
+		if (!ns)
+			return -ENOMEM;
+		ns->cookie = key->cookie;
+		tcpstate_stats_add(&ns->st, st);
+	}
+	return 0;
+}
+
+/* Every namespace's two buffers folded, once its slot and both maps are added. */
 static void select_all(struct bpf_src *b, struct ts_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->nr_netns; i++) {
@@ -466,7 +501,9 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	}
 	snap->taken_ns = mono_ns();
 
-	err = add_netns_map(b, b->fds.netns_stats, b->ncpus, &wanted, snap);
+	err = add_slots(b, &wanted, snap);
+	if (!err)
+		err = add_netns_map(b, b->fds.netns_stats, b->ncpus, &wanted, snap);
 	if (!err)
 		err = add_netns_map(b, b->fds.netns_spill, 1, &wanted, snap);
 	if (err)

@@ -120,8 +120,7 @@ static int report(const struct summary_opts *o, const struct ts_snapshot *cur,
 		struct summary s = { .source = cur->source, .errors = &cur->errors,
 				     .events_missed = cur->events_missed,
 				     .negative_counts = cur->negative_counts,
-				     .events_recovered = cur->events_recovered,
-				     .events_stale = cur->events_stale };
+				     .events_recovered = cur->events_recovered };
 
 		if (o->all) {
 			ns = &cur->netns[i];

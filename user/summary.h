@@ -32,7 +32,7 @@ struct summary {
 	const struct tcpstate_errors *errors;
 	__u64 events_missed;
 	__u64 negative_counts;		/* counts below zero shown as 0 (faults) */
-	__u64 events_recovered, events_stale;	/* ts_snapshot's */
+	__u64 events_recovered;	/* ts_snapshot's */
 };
 
 /* Fills s for ns; prev (may be NULL) gives the rates over dt_s. */

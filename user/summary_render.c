@@ -238,7 +238,6 @@ void summary_render_json(struct json *j, const struct summary *s)
 	json_u64(j, "events_missed", s->events_missed);
 	json_u64(j, "negative_counts", s->negative_counts);
 	json_u64(j, "events_recovered", s->events_recovered);
-	json_u64(j, "events_stale", s->events_stale);
 	if (s->ns && s->ns->check.done) {
 		const struct ts_check *c = &s->ns->check;
 

@@ -58,6 +58,10 @@ static const char load_usage[] =
 "      --sk-slots N    per-socket records in a preallocated table of N slots\n"
 "                      (64 bytes each; a power of two; default 65536, 0: none,\n"
 "                      socket storage only); sockets beyond use socket storage\n"
+"      --netns-slots N statistics of N namespaces preallocated, found without a\n"
+"                      hash lookup (7 KiB per possible CPU each; a power of\n"
+"                      two, 0 to 4096; default twice the namespaces there are\n"
+"                      now, 16 to 64); namespaces beyond use a hash map\n"
 "      --fin-wait2-table N\n"
 "                      FIN_WAIT2 timewait sockets each read re-checks by name\n"
 "                      (default 65536); with more, reads re-check the whole\n"
@@ -74,13 +78,15 @@ int cmd_load(int argc, char **argv)
 		{ "if-needed", no_argument, NULL, 'n' },
 		{ "sk-slots", required_argument, NULL, 'S' },
 		{ "fin-wait2-table", required_argument, NULL, 'W' },
+		{ "netns-slots", required_argument, NULL, 'N' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct load_opts opts = { .mode = ATTACH_AUTO,
-				  .sk_slots = LOAD_SK_SLOTS_DEFAULT };
+				  .sk_slots = LOAD_SK_SLOTS_DEFAULT,
+				  .netns_slots = LOAD_NETNS_SLOTS_AUTO };
 	unsigned long slots, fw2;
 	bool if_needed = false, force = false;
 	int c, err;
@@ -108,6 +114,15 @@ int cmd_load(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			opts.sk_slots = slots;
+			break;
+		case 'N':
+			if (parse_ulong(optarg, "--netns-slots", 0, LOAD_NETNS_SLOTS_MAX, &slots))
+				return EXIT_USAGE;
+			if (slots & (slots - 1)) {
+				warnx_("--netns-slots: '%s' is not a power of two (or 0)", optarg);
+				return EXIT_USAGE;
+			}
+			opts.netns_slots = slots;
 			break;
 		case 'W':
 			if (parse_ulong(optarg, "--fin-wait2-table", 1, TCPSTATE_MAX_TIMEWAIT, &fw2))

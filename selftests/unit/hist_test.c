@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hist_test.c - user/hist.c: the slot of a duration (the formula of
- * include/tcpstate.h), slot bounds, and the open-ended last slot.
+ * include/tcpstate.h), slot bounds, and the open-ended last slot; and
+ * tcpstate_hist_slot_ns(), the collectors' division-free slot of a
+ * duration in nanoseconds, against the same formula.
  */
 #include <linux/types.h>
 #include "tcpstate.h"
@@ -34,6 +36,51 @@ TEST(slot_of_a_duration)
 	EXPECT_EQ(hist_slot_of_us(1ULL << LAST), LAST);
 	EXPECT_EQ(hist_slot_of_us(1ULL << 63), LAST);
 	EXPECT_EQ(hist_slot_of_us(~0ULL), LAST);
+}
+
+/* The slot of ns nanoseconds by the definition: ns / 1000 microseconds. */
+static int ref_slot_ns(__u64 ns)
+{
+	return ref_slot(ns / 1000);
+}
+
+TEST(slot_of_nanoseconds_without_a_division)
+{
+	__u64 x = 2463534242ULL;
+
+	EXPECT_EQ(tcpstate_hist_slot_ns(0), 0);
+	EXPECT_EQ(tcpstate_hist_slot_ns(999), 0);
+	EXPECT_EQ(tcpstate_hist_slot_ns(1000), 1);
+	EXPECT_EQ(tcpstate_hist_slot_ns(1999), 1);
+	EXPECT_EQ(tcpstate_hist_slot_ns(2000), 2);
+	EXPECT_EQ(tcpstate_hist_slot_ns(~0ULL), LAST);
+	/* Every boundary of the definition, and either side of it. */
+	for (int k = 0; k < 64; k++) {
+		__u64 b = 1000ULL << k;
+
+		if (k < 54) {
+			EXPECT_EQ(tcpstate_hist_slot_ns(b), ref_slot_ns(b));
+			EXPECT_EQ(tcpstate_hist_slot_ns(b - 1), ref_slot_ns(b - 1));
+			EXPECT_EQ(tcpstate_hist_slot_ns(b + 1), ref_slot_ns(b + 1));
+		}
+		b = 1ULL << k;
+		EXPECT_EQ(tcpstate_hist_slot_ns(b), ref_slot_ns(b));
+		EXPECT_EQ(tcpstate_hist_slot_ns(b - 1), ref_slot_ns(b - 1));
+		EXPECT_EQ(tcpstate_hist_slot_ns(b + 1), ref_slot_ns(b + 1));
+	}
+	for (int i = 0; i < 1000000; i++) {
+		__u64 d;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		d = x >> (x & 63);
+		if ((int)tcpstate_hist_slot_ns(d) != ref_slot_ns(d)) {
+			EXPECT_EQ(tcpstate_hist_slot_ns(d), ref_slot_ns(d));
+			tap_diag("duration %llu ns", (unsigned long long)d);
+			break;
+		}
+	}
 }
 
 TEST(slot_of_matches_the_header_formula)
