@@ -136,7 +136,11 @@ dpid=$!
 BENCH_PIDS+=("$dpid")
 sleep 1.5	# the first read (the load's own) is not counted
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$dpid/stat")
-sleep "$INTERVALS"
+if [ -n "${BENCH_DAEMON_PERF:-}" ]; then
+	perf record -q -g -p "$dpid" -o "$BENCH_DAEMON_PERF" -- sleep "$INTERVALS" 2>/dev/null
+else
+	sleep "$INTERVALS"
+fi
 read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$dpid/stat")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$dpid/status")
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$dpid/status")

@@ -84,19 +84,23 @@ static __always_inline struct sk_slot *sk_slot_of(const struct sock *sk)
  * (made while another socket held the slot); else the slot, when free,
  * taken by compare-and-swap (sockets of other CPUs race for it); else a
  * new record in socket storage. A socket's own events are serialised by
- * its lock, so only the taking races.
+ * its lock, so only the taking races. With a BTF pointer, a socket with
+ * no storage of any map at all is seen without calling the helper: its
+ * first event, in the common case.
  */
-static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create)
+static __always_inline struct sk_info *sk_info_get(struct sock *sk, bool create,
+						   const bool btf)
 {
 	struct sk_slot *slot = NULL;
-	struct sk_info *info;
+	struct sk_info *info = NULL;
 
 	if (targ_sk_slots) {
 		slot = sk_slot_of(sk);
 		if (slot && slot->sk == (__u64)sk)
 			return &slot->info;
 	}
-	info = sk_store_get(sk, false);
+	if (!btf || !targ_sk_storage || sk->sk_bpf_storage)
+		info = sk_store_get(sk, false);
 	if (info || !create)
 		return info;
 	if (slot && !slot->sk &&
@@ -251,14 +255,18 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 			count_error(TCPSTATE_ERR_BAD_STATE);
 		return false;
 	}
-	info = sk_info_get(sk, true);
+	info = sk_info_get(sk, true, btf);
 	recorded = info ? info->state : 0;
 	cookie = cookie_of_sk(sk, btf);
 	/* Applied already (idempotent), unless by a socket of another namespace. */
 	if (info && recorded == newstate && info->netns_cookie == cookie)
 		return false;
 
-	netns = netns_of_sk(sk, btf);
+	/* The record's, when it is this namespace's: struct net's inode is cold. */
+	netns = info && info->netns_cookie == cookie ? info->netns : 0;
+	barrier_var(netns);	/* two loads, not one from either pointer */
+	if (!netns)
+		netns = netns_of_sk(sk, btf);
 	st = stats_of(netns, cookie);
 	if (!st)
 		return false;
@@ -354,7 +362,7 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	struct sk_info *info;
 	int recorded;
 
-	info = sk_info_get(sk, false);
+	info = sk_info_get(sk, false, btf);
 	if (!info)
 		return false;
 	recorded = info->state;

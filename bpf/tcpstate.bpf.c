@@ -128,6 +128,7 @@ static __always_inline void count_timewait(struct sock_common *skc,
 	struct tcp_timewait_sock *ttw = bpf_skc_to_tcp_timewait_sock(skc);
 	struct inet_timewait_sock *tw;
 	struct tcpstate_tw e = {}, *cur;
+	struct tw_view v;
 	__u32 gen;
 	__u64 key;
 
@@ -152,7 +153,11 @@ static __always_inline void count_timewait(struct sock_common *skc,
 		tw_live_move(st, gen, epoch, cur->substate);
 		return;
 	}
-	tw_fill(&e, tw);
+	if (!tw_view_of(tw, &v)) {
+		count_error(TCPSTATE_ERR_TW_UNREADABLE);
+		return;
+	}
+	tw_fill(&e, &v);
 	e.gen = epoch;
 	if (bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST))
 		return;	/* born meanwhile, or the table is full */
@@ -192,7 +197,7 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 	tp = bpf_skc_to_tcp_sock(skc);
 	if (!tp)
 		return 0;
-	info = sk_info_get((struct sock *)tp, true);
+	info = sk_info_get((struct sock *)tp, true, true);
 	if (!info) {
 		count_error(TCPSTATE_ERR_SK_STORAGE);
 		return 0;
@@ -260,7 +265,7 @@ static long fw2_check(struct bpf_map *map, __u64 *k, __u8 *v, void *ctx)
 		bpf_map_delete_elem(&fw2_pending, &key);
 		return 0;
 	}
-	tw_reconcile(key, e, bpf_ktime_get_ns());
+	tw_reconcile(key, e, bpf_ktime_get_ns(), -1);
 	return 0;
 }
 
@@ -272,7 +277,7 @@ static long fw2_scan(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
 
 	if (e->substate != TCP_FIN_WAIT2 || e->gen == TCPSTATE_GEN_DEAD)
 		return 0;
-	tw_reconcile(key, e, bpf_ktime_get_ns());
+	tw_reconcile(key, e, bpf_ktime_get_ns(), -1);
 	/* Still FIN_WAIT2: by name from now on, if there is room. */
 	if (e->substate == TCP_FIN_WAIT2)
 		fw2_track(key, &e->substate);
@@ -320,7 +325,7 @@ SEC("syscall")
 int repair_begin(struct tcpstate_repair_ctx *ctx)
 {
 	struct tcpstate_netns_key key = ctx->key, *owner;
-	__u32 idx = key.inum & (targ_netns_slots - 1);
+	__u32 idx = key.cookie & (targ_netns_slots - 1);
 	struct tcpstate_check *c;
 	struct tcpstate_stats *st;
 	__u32 epoch = ctx->epoch;

@@ -21,30 +21,69 @@ static __always_inline struct inet_timewait_sock *tw_of_timer(void *timer)
 						     tw_timer);
 }
 
-static __always_inline void tw_fill(struct tcpstate_tw *e,
-				    struct inet_timewait_sock *tw)
+/*
+ * What the timewait programs need of a timewait socket. The timer's BTF
+ * pointer cannot be turned into its socket's, so the socket is read with
+ * bpf_probe_read_kernel(): its struct sock_common and the fields after
+ * it up to tw_sport in one copy, and its namespace's two fields, three
+ * calls instead of one for each of eleven fields.
+ */
+struct tw_view {
+	__u64 netns_cookie;
+	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
+	struct tw_ident id;
+	__u32 netns;
+	__u32 refs;		/* skc_refcnt */
+	__u16 family;
+	__u16 sport;		/* host byte order */
+	__u16 dport;		/* host byte order */
+	__u8 substate;
+};
+
+#define TW_COPY_MAX	24	/* u64 words: above any kernel's end of tw_sport */
+#define TW_OFF(f)	bpf_core_field_offset(struct inet_timewait_sock, f)
+#define TW_AT(buf, type, f)	(*(type *)((void *)(buf) + TW_OFF(f)))
+
+static __always_inline bool tw_view_of(struct inet_timewait_sock *tw,
+				       struct tw_view *v)
 {
-	e->netns = BPF_CORE_READ(tw, __tw_common.skc_net.net, ns.inum);
-	e->netns_cookie = BPF_CORE_READ(tw, __tw_common.skc_net.net, net_cookie);
-	e->substate = BPF_CORE_READ(tw, tw_substate);
-	e->family = BPF_CORE_READ(tw, __tw_common.skc_family);
-	e->sport = BPF_CORE_READ(tw, __tw_common.skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(tw, __tw_common.skc_dport));
-	if (e->family == AF_INET6)
-		BPF_CORE_READ_INTO(&e->daddr, tw, __tw_common.skc_v6_daddr.in6_u.u6_addr8);
-	else
-		BPF_CORE_READ_INTO(&e->daddr, tw, __tw_common.skc_daddr);
+	__u64 buf[TW_COPY_MAX];
+	__u32 end = TW_OFF(tw_sport) + sizeof(__u16);
+	struct net *net;
+
+	if (end > sizeof(buf) || bpf_probe_read_kernel(buf, end, tw))
+		return false;
+	net = TW_AT(buf, struct net *, __tw_common.skc_net.net);
+	v->netns = BPF_CORE_READ(net, ns.inum);
+	v->netns_cookie = BPF_CORE_READ(net, net_cookie);
+	v->substate = TW_AT(buf, __u8, tw_substate);
+	v->family = TW_AT(buf, __u16, __tw_common.skc_family);
+	v->sport = TW_AT(buf, __u16, __tw_common.skc_num);
+	v->dport = bpf_ntohs(TW_AT(buf, __u16, __tw_common.skc_dport));
+	v->refs = TW_AT(buf, __u32, __tw_common.skc_refcnt);
+	v->id.hash = TW_AT(buf, __u32, __tw_common.skc_hash);
+	v->id.ports = ports_of(TW_AT(buf, __u16, tw_sport),
+			       TW_AT(buf, __u16, __tw_common.skc_dport));
+	if (v->family == AF_INET6) {
+		__builtin_memcpy(v->daddr, &TW_AT(buf, __u64, __tw_common.skc_v6_daddr), 8);
+		__builtin_memcpy(v->daddr + 8,
+				 (void *)&TW_AT(buf, __u64, __tw_common.skc_v6_daddr) + 8, 8);
+	} else {
+		__builtin_memcpy(v->daddr, &TW_AT(buf, __u32, __tw_common.skc_daddr), 4);
+	}
+	return true;
 }
 
-static __always_inline struct tw_ident tw_ident_of(struct inet_timewait_sock *tw)
+/* A new record of the socket v shows. */
+static __always_inline void tw_fill(struct tcpstate_tw *e, const struct tw_view *v)
 {
-	struct tw_ident id = {
-		.hash = BPF_CORE_READ(tw, __tw_common.skc_hash),
-		.ports = ports_of(BPF_CORE_READ(tw, tw_sport),
-				  BPF_CORE_READ(tw, __tw_common.skc_dport)),
-	};
-
-	return id;
+	e->netns = v->netns;
+	e->netns_cookie = v->netns_cookie;
+	e->substate = v->substate;
+	e->family = v->family;
+	e->sport = v->sport;
+	e->dport = v->dport;
+	__builtin_memcpy(e->daddr, v->daddr, sizeof(e->daddr));
 }
 
 /* When a timewait socket left substate FIN_WAIT2 for TIME_WAIT. */
@@ -78,16 +117,22 @@ static __always_inline void fw2_track(__u64 key, __u8 *substate)
 		__sync_fetch_and_add(&fw2_overflow, 1);
 }
 
-/* Moves a timewait socket counted FIN_WAIT2 to TIME_WAIT if it is now. */
+/*
+ * Moves a timewait socket counted FIN_WAIT2 to TIME_WAIT if it is now
+ * (substate: its substate if the caller has read it, else -1).
+ */
 static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
-					 __u64 now)
+					 __u64 now, int substate)
 {
 	struct inet_timewait_sock *tw = (void *)key;
 	struct tcpstate_stats *st;
 	__u64 changed;
 
-	if (e->substate != TCP_FIN_WAIT2 || e->gen == TCPSTATE_GEN_DEAD ||
-	    BPF_CORE_READ(tw, tw_substate) != TCP_TIME_WAIT)
+	if (e->substate != TCP_FIN_WAIT2 || e->gen == TCPSTATE_GEN_DEAD)
+		return;
+	if (substate < 0)	/* not read yet */
+		substate = BPF_CORE_READ(tw, tw_substate);
+	if (substate != TCP_TIME_WAIT)
 		return;
 	bpf_map_delete_elem(&fw2_pending, &key);
 	st = stats_of(e->netns, e->netns_cookie);
@@ -104,8 +149,8 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 	e->entered_ns = changed;
 }
 
-/* A timer_start of a timewait timer. Returns whether it changed anything. */
-static __always_inline bool tw_born(void *timer)
+/* A timer_start of a timewait timer. */
+static __always_inline void tw_born(void *timer)
 {
 	struct inet_timewait_sock *tw = tw_of_timer(timer);
 	struct tcpstate_stats *st;
@@ -115,13 +160,16 @@ static __always_inline bool tw_born(void *timer)
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
 	struct tcpstate_tw *cur;
-	struct tw_ident id;
+	struct tw_view v;
 	int err;
 
 	s = scratch_get();
 	if (!s)
-		return false;
-	id = tw_ident_of(tw);
+		return;
+	if (!tw_view_of(tw, &v)) {
+		count_error(TCPSTATE_ERR_TW_UNREADABLE);
+		return;
+	}
 	/*
 	 * A re-arm is cancel then start of the same timer back to back on one
 	 * CPU, under the timer base lock. A new timewait socket may reuse a
@@ -129,18 +177,17 @@ static __always_inline bool tw_born(void *timer)
 	 * it: the reference count does. No time window is involved, so a vCPU
 	 * paused between the two events changes nothing.
 	 */
-	if (s->rearm_tw == key &&
-	    BPF_CORE_READ(tw, __tw_common.skc_refcnt.refs.counter) >= TCPSTATE_TW_REARM_REFS &&
-	    s->rearm_id.hash == id.hash && s->rearm_id.ports == id.ports) {
+	if (s->rearm_tw == key && v.refs >= TCPSTATE_TW_REARM_REFS &&
+	    s->rearm_id.hash == v.id.hash && s->rearm_id.ports == v.id.ports) {
 		/* Cancel then start: a re-arm, not a death. Undo it. */
 		s->rearm_tw = 0;
 		st = stats_of(s->rearm.netns, s->rearm.netns_cookie);
 		if (!st)
-			return true;
+			return;
 		if (bpf_map_update_elem(&timewait, &key, &s->rearm, BPF_NOEXIST)) {
 			/* Dropped from the table: leave it uncounted. */
 			count_error(TCPSTATE_ERR_TW_FULL);
-			return true;
+			return;
 		}
 		if (s->rearm.substate == TCP_FIN_WAIT2)
 			fw2_track(key, &s->rearm.substate);
@@ -149,12 +196,12 @@ static __always_inline bool tw_born(void *timer)
 		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
 		duration_undo(st, s->rearm.substate, s->rearm_dur_slot);
 		lifetime_undo(st, s->rearm_life_slot);
-		return true;
+		return;
 	}
 	cur = bpf_map_lookup_elem(&timewait, &key);
 	if (cur) {
 		if (cur->gen != TCPSTATE_GEN_DEAD)
-			return false;	/* counted already, by the baseline */
+			return;	/* counted already, by the baseline */
 		/*
 		 * A dead socket's record whose delete failed (the map's
 		 * bucket lock can time out): this is a new socket in its
@@ -164,16 +211,16 @@ static __always_inline bool tw_born(void *timer)
 	}
 	s->rearm_tw = 0;
 
-	tw_fill(&e, tw);
+	tw_fill(&e, &v);
 	e.born_ns = now;
 	e.entered_ns = now;
 	st = stats_of(e.netns, e.netns_cookie);
 	if (!st)
-		return true;
+		return;
 	e.gen = st->epoch;
 	err = bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST);
 	if (err == -EEXIST)
-		return false;
+		return;
 	if (err) {
 		/*
 		 * Not recorded, so not counted: its death will find no
@@ -181,21 +228,20 @@ static __always_inline bool tw_born(void *timer)
 		 * by the sockets the table could not hold, and say so.
 		 */
 		count_error(TCPSTATE_ERR_TW_FULL);
-		return true;
+		return;
 	}
 	if (e.substate == TCP_FIN_WAIT2)
 		fw2_track(key, &e.substate);
 	tw_live_add(st, e.gen, e.substate, 1);
 
-	h = &s->handoff[id.hash & (TW_HANDOFFS - 1)];
+	h = &s->handoff[v.id.hash & (TW_HANDOFFS - 1)];
 	h->tw = key;
 	h->netns = e.netns;
-	h->id = id;
-	return true;
+	h->id = v.id;
 }
 
-/* A timer_cancel of a timewait timer. Returns whether it changed anything. */
-static __always_inline bool tw_died(void *timer)
+/* A timer_cancel of a timewait timer. */
+static __always_inline void tw_died(void *timer)
 {
 	struct inet_timewait_sock *tw = tw_of_timer(timer);
 	struct tcpstate_stats *st;
@@ -203,12 +249,13 @@ static __always_inline bool tw_died(void *timer)
 	struct tw_scratch *s;
 	__u64 key = (__u64)tw;
 	__u64 now = bpf_ktime_get_ns();
+	struct tw_view v;
 	__u32 gen;
 	int err;
 
 	s = scratch_get();
 	if (!s)
-		return false;
+		return;
 	e = bpf_map_lookup_elem(&timewait, &key);
 	if (!e) {
 		/*
@@ -216,16 +263,23 @@ static __always_inline bool tw_died(void *timer)
 		 * full then. Either way it was never counted.
 		 */
 		count_error(TCPSTATE_ERR_TW_UNTRACKED);
-		return true;
+		return;
 	}
-	tw_reconcile(key, e, now);
+	if (!tw_view_of(tw, &v)) {
+		/* Counted as it is; its substate change, if any, is lost. */
+		count_error(TCPSTATE_ERR_TW_UNREADABLE);
+		v.substate = e->substate;
+		v.id.hash = 0;
+		v.id.ports = 0;
+	}
+	tw_reconcile(key, e, now, v.substate);
 	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)
-		return true;
+		return;
 	/* Atomic against a re-count moving the record (user/repair.c). */
 	gen = __sync_lock_test_and_set(&e->gen, TCPSTATE_GEN_DEAD);
 	if (gen == TCPSTATE_GEN_DEAD)
-		return false;
+		return;
 	if (gen_counted(st, gen))
 		tw_live_add(st, gen, e->substate, -1);
 	transition_add(st, e->substate, TCP_CLOSE, 1);
@@ -234,7 +288,7 @@ static __always_inline bool tw_died(void *timer)
 	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
-	s->rearm_id = tw_ident_of(tw);
+	s->rearm_id = v.id;
 	if (s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw == key)
 		s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
@@ -242,7 +296,6 @@ static __always_inline bool tw_died(void *timer)
 	err = bpf_map_delete_elem(&timewait, &key);
 	if (err && err != -ENOENT)
 		count_error(TCPSTATE_ERR_MAP_OP);	/* marked dead: see tw_born() */
-	return true;
 }
 
 

@@ -273,7 +273,10 @@ struct tcpstate_repair_ctx {
 	  "missed, and it was uncounted then")				\
 	X(TCPSTATE_ERR_MAP_OP, "map_op_failed",				\
 	  "a timewait record could not be deleted (lock contention): the " \
-	  "dead record was found and replaced later")
+	  "dead record was found and replaced later")				\
+	X(TCPSTATE_ERR_TW_UNREADABLE, "timewait_unreadable",		\
+	  "BPF: a timewait socket could not be read: its birth was not " \
+	  "counted, or its substate change at death was lost")
 
 /* The error numbers, in the order of the table above. */
 #define TCPSTATE__ERR_ENUM(e, name, desc)	e,

@@ -295,6 +295,18 @@ collector_reload() {
 	collector_unload && collector_load
 }
 
+# collector_load_with OPTION...: the BPF collector reloaded with load
+# options, and owned like collector_load's, so that the other selftests a
+# test runs under it (as sk_slots.sh does) keep it instead of reloading.
+collector_load_with() {
+	collector_unload >/dev/null 2>&1 || return 1
+	"$TCPSTATE" load "$@" >"$LIB_TMPDIR/load.out" 2>&1 || {
+		cat "$LIB_TMPDIR/load.out" >&2
+		return 1
+	}
+	collector_owner >"$COLLECTOR_OWNER" 2>/dev/null || true
+}
+
 # tcpstate_ns NS ARGS...: the CLI inside NS.
 tcpstate_ns() {
 	local ns=$1
