@@ -84,12 +84,30 @@ collector_restore() {
 BENCH_NSES=()
 bench_ns() {
 	ip netns del "$1" 2>/dev/null || true
+	bench_tw_base=$(tw_slab_objects)
 	ip netns add "$1"
 	BENCH_NSES+=("$1")
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="10000 65000" \
 		net.ipv4.tcp_max_tw_buckets=4000000 net.core.somaxconn=4096
 }
+# bench_ns_del NAME: deletes a namespace made by bench_ns and waits (up
+# to 30 s) until the kernel has freed its timewait sockets: a namespace's
+# teardown (cleanup_net, run later from a workqueue) kills them all, and
+# must not run inside the next measurement. Read from the slab of timewait
+# sockets, both families, against what it held before bench_ns.
+tw_slab_objects() { awk '$1 == "tw_sock_TCP" || $1 == "tw_sock_TCPv6" {n += $2} END {print n + 0}' /proc/slabinfo; }
+bench_tw_base=$(tw_slab_objects 2>/dev/null || echo 0)
+bench_ns_del() {
+	local i
+	ip netns del "$1"
+	for i in $(seq 300); do
+		[ "$(tw_slab_objects)" -le $((bench_tw_base + 4096)) ] && return 0
+		sleep 0.1
+	done
+	echo "#    (namespace $1: its timewait sockets were not all freed after 30 s)"
+}
+
 BENCH_PIDS=()
 bench_cleanup() {
 	local p n

@@ -4,6 +4,7 @@
  * the same tracepoint, while a command runs.
  *
  *   progcost PROG... -- COMMAND [ARG...]
+ *   progcost --floor -- COMMAND [ARG...]
  *
  * Attaches bench/empty.bpf.c's programs, turns on run-time statistics
  * (BPF_ENABLE_STATS, for as long as progcost runs), runs COMMAND, and
@@ -13,8 +14,13 @@
  * to it. PROG names loaded programs (the kernel keeps 15 characters of a
  * name; so does the match); a tp_btf program's tracepoint comes from its
  * attach BTF id.
+ *
+ * --floor only attaches the empty programs, one on each tracepoint, for
+ * as long as COMMAND runs, statistics off: what any collector on these
+ * tracepoints costs at least (bench/churn.sh's "empty programs").
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,20 +171,28 @@ int main(int argc, char **argv)
 	struct bpf_program *prog;
 	struct empty_bpf *skel;
 	int i, stats_fd, sep = 0;
+	bool floor_only;
 
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			sep = i;
 			break;
 		}
+	floor_only = sep == 2 && !strcmp(argv[1], "--floor");
 	if (sep < 2 || sep == argc - 1) {
-		fprintf(stderr, "usage: progcost PROG... -- COMMAND [ARG...]\n");
+		fprintf(stderr, "usage: progcost PROG... -- COMMAND [ARG...]\n"
+				"       progcost --floor -- COMMAND [ARG...]\n");
 		return 64;
 	}
 	skel = empty_bpf__open_and_load();
 	if (!skel || empty_bpf__attach(skel)) {
 		fprintf(stderr, "progcost: cannot load or attach the empty programs\n");
 		return 1;
+	}
+	if (floor_only) {
+		i = run(argv + sep + 1);
+		empty_bpf__destroy(skel);
+		return i ? 1 : 0;
 	}
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0) {

@@ -30,8 +30,10 @@
  * their programs. A tcp_destroy_sock skipped this way costs nothing:
  * the socket's CLOSE, which set_state's twin never misses, has already
  * uncounted it and given its slot back (its program is a safety net for
- * a close the kernel never showed, sk.bpf.h); its misses are reported
- * as lost events all the same.
+ * a close the kernel never showed, sk.bpf.h), so its misses are not
+ * events lost. (Were the socket's close lost too, its record would be
+ * found live at its address's next socket or by a re-count, and counted
+ * as close_unseen then.)
  *
  * (Earlier versions told whether the first program ran by a per-CPU
  * stack, then by a slot per nesting level that the first program wrote
