@@ -18,7 +18,10 @@
 # collector's maps at each level. Daemon: tcpstated at a 1 s interval
 # in the namespace at the largest level, with churn running, for
 # BENCH_INTERVALS intervals (default 10; QUICK 5): CPU per interval
-# (user + system from /proc/PID/stat), VmRSS and VmHWM.
+# (user + system from /proc/PID/stat), VmRSS and VmHWM; the defaults of
+# its configuration (BENCH_DAEMON_CONFIG, default /dev/null), alerts on.
+# BENCH_DAEMON_PERF=FILE records the daemon's intervals with perf into
+# FILE.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ -n "$QUICK" ]; then
@@ -130,7 +133,7 @@ ip netns exec "$NS" "$TCPCHURN" -p 9210 -c 1 -a 1 -s 4096 -d $((INTERVALS + 5)) 
 churn=$!
 BENCH_PIDS+=("$churn")
 hz=$(getconf CLK_TCK)
-nsenter --net="/run/netns/$NS" "$TCPSTATED" --config /dev/null --interval 1 \
+nsenter --net="/run/netns/$NS" "$TCPSTATED" --config "${BENCH_DAEMON_CONFIG:-/dev/null}" --interval 1 \
 	--textfile-dir "$tmp" 2>"$tmp/log" >/dev/null &
 dpid=$!
 BENCH_PIDS+=("$dpid")

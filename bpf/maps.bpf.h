@@ -35,7 +35,8 @@ struct sk_info {
 	__u32 tgid;
 	__u32 gen;		/* generation counted in (tcpstate_stats.epoch) */
 	__u8 state;
-	__u8 pad[3];
+	__u8 pad;
+	__u16 port_bucket;	/* its port_use counter + 1 (ports.bpf.h); 0: none */
 	char comm[TCPSTATE_TASK_COMM_LEN];
 };
 
@@ -231,6 +232,14 @@ struct {
 	__type(key, struct tcpstate_netns_key);
 	__type(value, struct tcpstate_check);
 } netns_check SEC(".maps");
+
+/* Ports held toward each destination, bounded (ports.bpf.h): per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCPSTATE_PORT_BUCKETS);
+	__type(key, __u32);
+	__type(value, __s64);
+} port_use SEC(".maps");
 
 /* set_state events the twin applied because the first program was skipped. */
 struct {

@@ -225,6 +225,7 @@ static __always_inline void sk_drop_stale(struct sk_info *info,
 	count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 	if (old && gen_counted(old, info->gen))
 		live_add(old, info->gen, info->state, -1);
+	port_release(&info->port_bucket);
 	__builtin_memset(info, 0, sizeof(*info));
 }
 
@@ -320,8 +321,12 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 	    (!info->tgid && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)))
 		remember_owner(info, btf);
 
+	/* Ports per destination: with a BTF pointer, which reads the addresses. */
+	if (btf && oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
+		port_hold(&info->port_bucket, port_bucket_sk(sk, cookie));
 	if (newstate == TCP_CLOSE) {
 		lifetime_add(st, info->born_ns, now);
+		port_release(&info->port_bucket);
 		info->state = TCP_CLOSE;
 		info->born_ns = 0;
 		sk_info_forget(sk);
@@ -376,6 +381,7 @@ static __always_inline bool on_destroy(struct sock *sk, const bool btf)
 	st = stats_find(info->netns, info->netns_cookie);
 	if (st && gen_counted(st, info->gen))
 		live_add(st, info->gen, recorded, -1);
+	port_release(&info->port_bucket);
 	sk_info_forget(sk);
 	sk_slot_release(sk);
 	return true;

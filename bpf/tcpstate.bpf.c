@@ -6,6 +6,7 @@
  *
  *   maps.bpf.h   the maps and load-time knobs
  *   stats.bpf.h  per-namespace statistics, health counters
+ *   ports.bpf.h  ports held toward each destination, bounded
  *   sk.bpf.h     full sockets (inet_sock_set_state, tcp_destroy_sock)
  *   tw.bpf.h     timewait sockets (timer_start, timer_cancel)
  *   nest.bpf.h   set_state's twin, for the events the kernel skips
@@ -24,6 +25,7 @@
 #include "tcpstate.h"
 #include "maps.bpf.h"
 #include "stats.bpf.h"
+#include "ports.bpf.h"
 #include "sk.bpf.h"
 #include "tw.bpf.h"
 #include "nest.bpf.h"
@@ -159,8 +161,11 @@ static __always_inline void count_timewait(struct sock_common *skc,
 	}
 	tw_fill(&e, &v);
 	e.gen = epoch;
+	/* Its port, held since before its full socket's close was seen. */
+	e.port_bucket = tw_port_bucket(&v);
 	if (bpf_map_update_elem(&timewait, &key, &e, BPF_NOEXIST))
 		return;	/* born meanwhile, or the table is full */
+	port_add(e.port_bucket, 1);
 	if (e.substate == TCP_FIN_WAIT2)
 		fw2_track(key, &e.substate);
 	tw_live_add(st, epoch, e.substate, 1);
@@ -225,6 +230,12 @@ int count_sockets(struct bpf_iter__tcp *ctx)
 	info->gen = epoch;
 	sk_count_in(info, netns, cookie);
 	live_add(st, epoch, state, 1);
+	/*
+	 * At load (generation 0), the ports of sockets older than the
+	 * collector: every one but a listener's or one not yet accepted.
+	 */
+	if (!epoch && state != TCP_LISTEN && state != TCP_SYN_RECV)
+		port_hold(&info->port_bucket, port_bucket_sk((struct sock *)tp, cookie));
 	if (state == TCP_LISTEN)
 		listener_track((struct sock *)tp, netns, cookie, TCP_CLOSE,
 			       TCP_LISTEN, true);
@@ -371,6 +382,7 @@ static long drop_stale_tw(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
 		return 0;
 	/* Not found by the re-count: its socket is gone, its death missed. */
 	bpf_map_delete_elem(&fw2_pending, &key);
+	port_add(e->port_bucket, -1);
 	bpf_map_delete_elem(&timewait, &key);
 	a->dropped++;
 	return 0;
@@ -393,6 +405,7 @@ static long drop_stale_slot(struct bpf_map *map, __u32 *k, struct sk_slot *s,
 	    !TCPSTATE_IS_LIVE(s->info.state))
 		return 0;
 	if (__sync_val_compare_and_swap(&s->sk, sk, 0) == sk) {
+		port_add(s->info.port_bucket, -1);
 		count_error(TCPSTATE_ERR_CLOSE_UNSEEN);
 		a->dropped++;
 	}

@@ -30,7 +30,8 @@ static __always_inline struct inet_timewait_sock *tw_of_timer(void *timer)
  */
 struct tw_view {
 	__u64 netns_cookie;
-	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
+	__u32 daddr[4];		/* IPv4 in the first word */
+	__u32 laddr[4];		/* likewise */
 	struct tw_ident id;
 	__u32 netns;
 	__u32 refs;		/* skc_refcnt */
@@ -66,10 +67,14 @@ static __always_inline bool tw_view_of(struct inet_timewait_sock *tw,
 			       TW_AT(buf, __u16, __tw_common.skc_dport));
 	if (v->family == AF_INET6) {
 		__builtin_memcpy(v->daddr, &TW_AT(buf, __u64, __tw_common.skc_v6_daddr), 8);
-		__builtin_memcpy(v->daddr + 8,
+		__builtin_memcpy(&v->daddr[2],
 				 (void *)&TW_AT(buf, __u64, __tw_common.skc_v6_daddr) + 8, 8);
+		__builtin_memcpy(v->laddr, &TW_AT(buf, __u64, __tw_common.skc_v6_rcv_saddr), 8);
+		__builtin_memcpy(&v->laddr[2],
+				 (void *)&TW_AT(buf, __u64, __tw_common.skc_v6_rcv_saddr) + 8, 8);
 	} else {
-		__builtin_memcpy(v->daddr, &TW_AT(buf, __u32, __tw_common.skc_daddr), 4);
+		v->daddr[0] = TW_AT(buf, __u32, __tw_common.skc_daddr);
+		v->laddr[0] = TW_AT(buf, __u32, __tw_common.skc_rcv_saddr);
 	}
 	return true;
 }
@@ -84,6 +89,13 @@ static __always_inline void tw_fill(struct tcpstate_tw *e, const struct tw_view 
 	e->sport = v->sport;
 	e->dport = v->dport;
 	__builtin_memcpy(e->daddr, v->daddr, sizeof(e->daddr));
+}
+
+/* The counter + 1 of the timewait socket's destination (ports.bpf.h). */
+static __always_inline __u16 tw_port_bucket(const struct tw_view *v)
+{
+	return port_bucket_of(v->netns_cookie, v->family, v->laddr, v->daddr,
+			      bpf_htons(v->dport));
 }
 
 /* When a timewait socket left substate FIN_WAIT2 for TIME_WAIT. */
@@ -196,6 +208,7 @@ static __always_inline void tw_born(void *timer)
 		transition_add(st, s->rearm.substate, TCP_CLOSE, -1);
 		duration_undo(st, s->rearm.substate, s->rearm_dur_slot);
 		lifetime_undo(st, s->rearm_life_slot);
+		port_add(s->rearm.port_bucket, 1);	/* its port was not given back */
 		return;
 	}
 	cur = bpf_map_lookup_elem(&timewait, &key);
@@ -285,6 +298,7 @@ static __always_inline void tw_died(void *timer)
 	transition_add(st, e->substate, TCP_CLOSE, 1);
 	s->rearm = *e;
 	s->rearm.gen = gen;
+	port_add(e->port_bucket, -1);	/* the copy keeps it, for a re-arm */
 	s->rearm_dur_slot = duration_add(st, e->substate, e->entered_ns, now);
 	s->rearm_life_slot = lifetime_add(st, e->conn_born_ns, now);
 	s->rearm_tw = key;
@@ -334,6 +348,9 @@ static __always_inline bool timewait_handoff(struct sock *sk, __u32 netns,
 	if (!tw || tw->gen == TCPSTATE_GEN_DEAD)
 		return false;
 	tw->conn_born_ns = info->born_ns;
+	/* The port stays held: by the timewait socket now. */
+	tw->port_bucket = info->port_bucket;
+	info->port_bucket = 0;
 	tw->tgid = info->tgid;
 	__builtin_memcpy(tw->comm, info->comm, sizeof(tw->comm));
 	if (oldstate == TCP_FIN_WAIT2 && tw->substate == TCP_FIN_WAIT2) {

@@ -336,10 +336,25 @@ struct tcpstate_tw {
 	__u16 sport;		/* host byte order */
 	__u16 dport;		/* host byte order */
 	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 port_bucket;	/* BPF: its port_use counter + 1; 0: none */
 	__u8 substate;		/* TCPSTATE_ST_FIN_WAIT2 or _TIME_WAIT, as counted */
 	__u8 pad;
 	char comm[TCPSTATE_TASK_COMM_LEN];
 };
+
+/*
+ * BPF only: ports held toward each destination, bounded from above in
+ * O(1) (the "port_use" per-CPU array). A socket that connects (close ->
+ * syn_sent), or one found at load that is not a listener's, is counted
+ * in one of TCPSTATE_PORT_BUCKETS counters, chosen by a hash of its
+ * namespace, local address, peer address and peer port (the port-use
+ * alert's destination), until it gives its port back (its close, or its
+ * timewait socket's death). Destinations that share a counter add up,
+ * so the largest counter, summed over CPUs, is at least the ports any
+ * one destination holds: while it stays below what an alert needs, no
+ * socket lookup is needed to know that none fires (user/model_alerts.h).
+ */
+#define TCPSTATE_PORT_BUCKETS		16384
 
 /*
  * One listening socket, the value of the BPF "listeners" map (keyed by the

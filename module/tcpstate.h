@@ -145,12 +145,10 @@ static inline void tcpstate_error(unsigned int err)
 	this_cpu_inc(tcpstate_errors->count[err]);
 }
 
-/* log2 microseconds, the bucket scheme of include/tcpstate.h. */
+/* log2 microseconds: the bucket scheme and its one computation, in include/tcpstate.h. */
 static inline unsigned int tcpstate_slot(u64 ns)
 {
-	u64 us = div_u64(ns, NSEC_PER_USEC);
-
-	return us ? min_t(unsigned int, fls64(us), TCPSTATE_HIST_SLOTS - 1) : 0;
+	return tcpstate_hist_slot_ns(ns);
 }
 
 static inline bool tcpstate_is_live(int state)

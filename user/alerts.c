@@ -55,6 +55,10 @@ struct alert_ns_state {
 	struct alert_ports_seen seen;
 	struct alert_obs *port_obs;
 	size_t nport_obs;
+	/* The last CLOSE_WAIT lookup: when, its cost, what it observed. */
+	bool cw_valid, cw_have;
+	double cw_at, cw_cost;
+	struct alert_obs cw_obs;
 };
 
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
@@ -375,10 +379,67 @@ static int observe_ports(struct alerts *a, struct alert_ns_state *p,
 	return 0;
 }
 
+/*
+ * The age of the namespace's oldest CLOSE_WAIT socket: from a lookup of
+ * them (the kernel walks every socket of the namespace to find them), or
+ * from the last one while it stands for what it cost
+ * (alerts_lookup_stands(); the kept observation carries its time).
+ */
+static int observe_close_wait_age(struct alerts *a, struct alert_ns_state *p,
+				  const struct ts_netns *ns, struct ns_rows *n,
+				  double now, struct obs_vec *ov)
+{
+	const struct sockdiag_result *res;
+	long long oldest = -1;
+	struct alert_obs *o;
+	double t0;
+	int err;
+
+	if (p && p->cw_valid && alerts_lookup_stands(p->cw_at, p->cw_cost, now, a->lookup_share)) {
+		if (!p->cw_have)
+			return 0;
+		if (!(o = obs_add(ov)))
+			return -ENOMEM;
+		*o = p->cw_obs;
+		return 0;
+	}
+	t0 = mono_s();
+	err = rows_get(a, n, Q_CLOSE_WAIT, false, &res);
+	if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+		return err;
+	if (err)
+		return 0;
+	for (size_t k = 0; k < res->nr; k++) {
+		long long age = sockdiag_age_ms(&res->rows[k]);
+
+		if (age > oldest)
+			oldest = age;
+	}
+	if (p) {
+		/* Kept only when complete: a truncated one may miss the oldest. */
+		p->cw_valid = !res->truncated;
+		p->cw_at = now;
+		p->cw_cost = mono_s() - t0;
+		p->cw_have = oldest >= 0;
+	}
+	if (oldest < 0)
+		return 0;
+	if (!(o = obs_add(ov)))
+		return -ENOMEM;
+	o->kind = ALERT_CLOSE_WAIT_AGE;
+	o->netns = ns->inum;
+	o->value = oldest / 1000.0;
+	o->count = (double)res->nr;
+	o->at = now;
+	if (p)
+		p->cw_obs = *o;
+	return 0;
+}
+
 /* The observations of one namespace. */
 static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *n,
-		   const struct tcpstate_listener *lst, size_t nlst, double now,
-		   struct obs_vec *ov)
+		   const struct tcpstate_listener *lst, size_t nlst, __s64 port_bound,
+		   double now, struct obs_vec *ov)
 {
 	const struct alert_rules *r = &a->cfg->alerts;
 	const struct sockdiag_result *res;
@@ -416,29 +477,11 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 		}
 	}
 	if (alerts_need_close_wait_lookup(ns, r) && r->th[ALERT_CLOSE_WAIT_AGE].warning > 0) {
-		err = rows_get(a, n, Q_CLOSE_WAIT, false, &res);
-		if (err == -ENOTRECOVERABLE || err == -ENOMEM)
+		err = observe_close_wait_age(a, state, ns, n, now, ov);
+		if (err)
 			return err;
-		if (!err) {
-			long long oldest = -1;
-
-			for (k = 0; k < res->nr; k++) {
-				long long age = sockdiag_age_ms(&res->rows[k]);
-
-				if (age > oldest)
-					oldest = age;
-			}
-			if (oldest >= 0) {
-				if (!(o = obs_add(ov)))
-					return -ENOMEM;
-				o->kind = ALERT_CLOSE_WAIT_AGE;
-				o->netns = ns->inum;
-				o->value = oldest / 1000.0;
-				o->count = (double)res->nr;
-			}
-		}
 	}
-	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum))) {
+	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum), port_bound)) {
 		err = observe_ports(a, state, ns, n, now, ov);
 		if (err)
 			return err;
@@ -705,7 +748,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 					break;
 				}
 		}
-		err = observe(a, ns, n, lst, nlst, now, &ov);
+		err = observe(a, ns, n, lst, nlst, snap->port_bound, now, &ov);
 		if (err)
 			goto cleanup;
 	}

@@ -199,7 +199,7 @@ static int one_round(struct ts_source *src, const struct alerts_opts *o, struct 
 	__u32 self;
 	int err;
 
-	err = ts_source_read(src, &snap, TS_READ_ALL_NETNS);
+	err = ts_source_read(src, &snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
 	if (err) {
 		warnx_("reading the %s collector failed: %s", src->ops->name, strerror(-err));
 		goto out;

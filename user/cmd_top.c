@@ -515,7 +515,7 @@ static int read_frame(struct ts_source *src, struct ts_snapshot *snap,
 	int err;
 
 	ts_snapshot_free(snap);
-	err = ts_source_read(src, snap, o->all ? TS_READ_ALL_NETNS : 0);
+	err = ts_source_read(src, snap, (o->all ? TS_READ_ALL_NETNS : 0) | TS_READ_PORT_BOUND);
 	if (err)
 		return err;
 	top_feed(m, snap);

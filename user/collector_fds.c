@@ -42,6 +42,7 @@ static const struct collector_obj {
 	OBJ(OBJ_MAP, "fw2_pending", fw2_pending, false, "fw2_pending"),
 	OBJ(OBJ_MAP, "listeners", listeners, false, "listeners"),
 	OBJ(OBJ_MAP, "nesting", nesting, true, "nesting"),	/* tp_btf only */
+	OBJ(OBJ_MAP, "port_use", port_use, true, "port_use"),	/* counted with tp_btf only */
 	/* Per timewait socket (port, peer, owner, age): for the daemon. */
 	OBJ(OBJ_MAP, "timewait", timewait, true, "timewait"),
 	OBJ(OBJ_PROG, "listeners_refresh", listeners_refresh, false, "listeners_refresh"),

@@ -298,7 +298,7 @@ static void read_snapshot(struct daemon *d)
 		if (!d->connected)
 			return;
 	}
-	err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS);
+	err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
 	if (err) {
 		char why[96];
 
@@ -308,7 +308,7 @@ static void read_snapshot(struct daemon *d)
 		try_connect(d);
 		if (!d->connected)
 			return;
-		err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS);
+		err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
 		if (err) {
 			d->read_errors++;
 			return;

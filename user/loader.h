@@ -43,7 +43,7 @@ struct load_opts {
 /* The collector's objects a reader needs, as file descriptors. */
 struct collector_fds {
 	int netns_stats, netns_spill, netns_slots, netns_slot_owner;
-	int errors, fw2_pending, listeners, nesting, timewait;
+	int errors, fw2_pending, listeners, nesting, timewait, port_use;
 	int netns_check;
 	/* run from user space */
 	int listeners_refresh, fw2_reconcile, count_sockets, repair_begin, repair_end;

@@ -357,19 +357,25 @@ __u64 alerts_port_opens(const struct ts_netns *ns)
 	       ns->st.transitions[TCPSTATE_ST_LISTEN][TCPSTATE_ST_SYN_RECV];
 }
 
+bool alerts_lookup_stands(double at, double cost, double now, double share)
+{
+	double age = now - at, stand = share > 0 ? cost / share : 0;
+
+	if (stand > ALERT_LOOKUP_MAX_AGE)
+		stand = ALERT_LOOKUP_MAX_AGE;
+	return age >= 0 && age < stand;
+}
+
 bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
 			      const struct ts_netns *ns, const struct alert_rules *r,
 			      double now, double share)
 {
 	__u32 range = alerts_port_range(&ns->limits);
 	__u64 opens = alerts_port_opens(ns);
-	double age = now - seen->at, stand = share > 0 ? seen->cost / share : 0;
 
-	if (!seen->valid || seen->range != range || opens < seen->opens || age < 0)
+	if (!seen->valid || seen->range != range || opens < seen->opens || now < seen->at)
 		return false;
-	if (stand > ALERT_LOOKUP_MAX_AGE)
-		stand = ALERT_LOOKUP_MAX_AGE;
-	if (age < stand)
+	if (alerts_lookup_stands(seen->at, seen->cost, now, share))
 		return true;
 	return seen->max + (double)(opens - seen->opens) <
 	       0.5 * r->th[ALERT_PORT_USE].warning * range;
@@ -383,7 +389,7 @@ __u32 alerts_port_range(const struct ts_limits *lim)
 }
 
 bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules *r,
-			     bool active)
+			     bool active, __s64 bound)
 {
 	__u32 range = alerts_port_range(&ns->limits);
 	double w = r->th[ALERT_PORT_USE].warning;
@@ -392,6 +398,9 @@ bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules
 		return false;
 	if (active)
 		return true;
+	/* No destination, in any namespace, within half the warning. */
+	if (bound >= 0 && (double)bound < 0.5 * w * range)
+		return false;
 	/* No destination holds more ports than the namespace does. */
 	return (double)alerts_port_holders(ns) >= w * (1.0 - r->hysteresis) * range;
 }

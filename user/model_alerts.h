@@ -155,13 +155,21 @@ struct alert_ports_seen {
 __u64 alerts_port_opens(const struct ts_netns *ns);
 
 /*
- * A namespace's port holders are looked up no more often than makes the
- * lookups ALERT_LOOKUP_SHARE of the time (a lookup of 300 ms, a million
- * sockets, stands for 30 s), and at least every ALERT_LOOKUP_MAX_AGE;
- * by tcpstated and top. `tcpstate alerts` measures its two rounds.
+ * A namespace's sockets are looked up for an alert (its port holders, its
+ * CLOSE_WAIT sockets) no more often than makes each kind of lookup
+ * ALERT_LOOKUP_SHARE of the time (a lookup of 300 ms, a million sockets,
+ * stands for 60 s), and at least every ALERT_LOOKUP_MAX_AGE; by tcpstated
+ * and top. `tcpstate alerts` measures its two rounds.
  */
-#define ALERT_LOOKUP_SHARE	0.01
+#define ALERT_LOOKUP_SHARE	0.005
 #define ALERT_LOOKUP_MAX_AGE	60.0
+
+/*
+ * Whether a lookup made at `at` that cost `cost` seconds stands at now:
+ * younger than cost / share, and than ALERT_LOOKUP_MAX_AGE (share 0:
+ * never). No when the clock went back.
+ */
+bool alerts_lookup_stands(double at, double cost, double now, double share);
 
 /*
  * Whether the port observations of the lookup seen may stand for a new
@@ -181,10 +189,12 @@ bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
 /*
  * Whether a namespace needs a socket lookup for an alert: there can be
  * no listener or destination over the threshold (with hysteresis) when
- * the counts of the snapshot say so. O(1).
+ * the counts of the snapshot say so. O(1). For port use, bound is the
+ * snapshot's port_bound (-1: none): while it is below half the warning,
+ * no destination can be where its use is tracked (observe_ports).
  */
 bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules *r,
-			     bool active);
+			     bool active, __s64 bound);
 bool alerts_need_close_wait_lookup(const struct ts_netns *ns, const struct alert_rules *r);
 
 /* The one-line hints for an alert kind, NULL-terminated. */

@@ -52,6 +52,7 @@ int ts_source_read(struct ts_source *src, struct ts_snapshot *snap,
 
 	memset(snap, 0, sizeof(*snap));
 	snap->source = src->ops->name;
+	snap->port_bound = -1;
 	err = src->ops->read(src, snap, flags);
 	if (err) {
 		ts_snapshot_free(snap);

@@ -82,10 +82,17 @@ struct ts_snapshot {
 	bool listeners_known;
 	size_t nr_listeners;
 	struct tcpstate_listener *listeners;
+	/*
+	 * At least the ports any one destination holds, host-wide (BPF
+	 * collector: the largest port_use counter, include/tcpstate.h); -1
+	 * when the source has no such bound or was not asked for it.
+	 */
+	__s64 port_bound;
 };
 
 /* Flags for ts_source_ops.read(). */
 #define TS_READ_ALL_NETNS	(1u << 0)	/* every namespace, not only the caller's */
+#define TS_READ_PORT_BOUND	(1u << 1)	/* and port_bound, where the source has it */
 
 struct ts_source;
 

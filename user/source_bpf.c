@@ -28,6 +28,8 @@ struct bpf_src {
 	struct collector_fds fds;
 	int ncpus;
 	__u32 nslots;		/* entries of netns_slots (a power of two) */
+	bool ports_counted;	/* port_use is kept (tp_btf: bpf/ports.bpf.h) */
+	__s64 *ports;		/* TCPSTATE_PORT_BUCKETS x ncpus, read in batches */
 	void *percpu;		/* ncpus values of the largest map */
 	struct tcpstate_stats *scratch;	/* one namespace's sum */
 };
@@ -46,6 +48,7 @@ static void bpf_close(struct ts_source *src)
 	collector_close(&b->fds);
 	free(b->percpu);
 	free(b->scratch);
+	free(b->ports);
 	free(b);
 	src->priv = NULL;
 }
@@ -70,6 +73,7 @@ static int bpf_open(struct ts_source *src)
 	err = collector_map_entries(b->fds.netns_slot_owner, &b->nslots);
 	if (err)
 		goto fail;
+	b->ports_counted = b->fds.port_use >= 0 && !strcmp(collector_attach_kind(), "tp_btf");
 	b->percpu = calloc(b->ncpus, sizeof(struct tcpstate_stats));
 	b->scratch = calloc(1, sizeof(*b->scratch));
 	if (!b->percpu || !b->scratch) {
@@ -421,6 +425,46 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
 	snap->events_recovered = handled;
 }
 
+/*
+ * The largest port_use counter, summed over CPUs: at least the ports any
+ * one destination holds (include/tcpstate.h). O(TCPSTATE_PORT_BUCKETS x
+ * CPUs), in batches; -errno, or -ENOENT when ports are not counted.
+ */
+static int port_bound(struct bpf_src *b, __s64 *bound)
+{
+	enum { BATCH = 2048 };
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 keys[BATCH], out = 0, n;
+	void *in = NULL;
+	__s64 max = 0;
+	int err;
+
+	if (!b->ports_counted)
+		return -ENOENT;
+	if (!b->ports) {
+		b->ports = calloc((size_t)BATCH * b->ncpus, sizeof(*b->ports));
+		if (!b->ports)
+			return -ENOMEM;
+	}
+	do {
+		n = BATCH;
+		err = bpf_map_lookup_batch(b->fds.port_use, in, &out, keys, b->ports, &n, &opts);
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < n; i++) {
+			__s64 sum = 0;
+
+			for (int c = 0; c < b->ncpus; c++)
+				sum += b->ports[(size_t)i * b->ncpus + c];
+			if (sum > max)
+				max = sum;
+		}
+		in = &out;
+	} while (!err);
+	*bound = max;
+	return 0;
+}
+
 /* Adds the wanted namespaces' entries of a netns map (ncpus values each). */
 static int add_netns_map(struct bpf_src *b, int fd, int ncpus,
 			 const struct wanted *wanted, struct ts_snapshot *snap)
@@ -525,6 +569,13 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 			for (int i = 0; i < TCPSTATE_NERRORS; i++)
 				snap->errors.count[i] += errs[c].count[i];
 	prog_stats(b, snap);
+	if (flags & TS_READ_PORT_BOUND) {
+		err = port_bound(b, &snap->port_bound);
+		if (err == -ENOENT)
+			err = 0;	/* no bound: lookups decide */
+		else if (err)
+			warnx_("cannot read the ports per destination: %s", strerror(-err));
+	}
 unlock:
 	collector_unlock(lock);
 out:

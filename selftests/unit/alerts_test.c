@@ -217,12 +217,16 @@ TEST(lookup_gates_are_from_the_counts)
 	ns.st.live[TCPSTATE_ST_LISTEN] = 5000;
 	ns.st.live[TCPSTATE_ST_TIME_WAIT] = 500;
 	EXPECT_UEQ(alerts_port_holders(&ns), 500);
-	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, false));
-	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, true));
+	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, false, -1));
+	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, true, -1));
 	ns.st.live[TCPSTATE_ST_ESTABLISHED] = 200;	/* 700 >= 0.7 * 0.9 * 1000 */
-	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, false));
+	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, false, -1));
+	/* The collector's bound: no destination within 350 (half the warning). */
+	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, false, 349));
+	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, false, 350));
+	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, true, 0));	/* in force: measured */
 	ns.limits.known = false;
-	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, true));
+	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, true, -1));
 	EXPECT_TRUE(!alerts_need_close_wait_lookup(&ns, &r));
 	ns.st.live[TCPSTATE_ST_CLOSE_WAIT] = 1;
 	EXPECT_TRUE(!alerts_need_close_wait_lookup(&ns, &r));	/* age alert off here */
@@ -328,16 +332,28 @@ TEST(a_costly_port_lookup_stands_for_a_hundred_times_its_cost)
 	struct alert_ports_seen s = { .valid = true, .at = 100, .cost = 0.3, .max = 500,
 				      .range = 1000, .opens = 5000 };
 
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 129.9, ALERT_LOOKUP_SHARE));
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 130.1, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 129.9, 0.01));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 130.1, 0.01));
 	s.cost = 5;	/* at most ALERT_LOOKUP_MAX_AGE */
-	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 159.9, ALERT_LOOKUP_SHARE));
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 160.1, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(alerts_ports_still_valid(&s, &ns, &r, 159.9, 0.01));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 160.1, 0.01));
 	s.cost = 0.001;	/* a cheap one: every round */
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100.2, ALERT_LOOKUP_SHARE));
-	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 99, ALERT_LOOKUP_SHARE));	/* clock went back */
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100.2, 0.01));
+	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 99, 0.01));	/* clock went back */
 	s.cost = 0.3;	/* tcpstate alerts: never by age */
 	EXPECT_TRUE(!alerts_ports_still_valid(&s, &ns, &r, 100.5, 0));
+}
+
+TEST(a_lookup_stands_for_its_cost_over_the_share)
+{
+	/* 0.5 % of the time: a lookup of 0.1 s stands for 20 s. */
+	EXPECT_TRUE(alerts_lookup_stands(100, 0.1, 119.9, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_lookup_stands(100, 0.1, 120.1, ALERT_LOOKUP_SHARE));
+	/* A million sockets' 0.35 s: at most ALERT_LOOKUP_MAX_AGE. */
+	EXPECT_TRUE(alerts_lookup_stands(100, 0.35, 159.9, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_lookup_stands(100, 0.35, 160.1, ALERT_LOOKUP_SHARE));
+	EXPECT_TRUE(!alerts_lookup_stands(100, 0.35, 99.9, ALERT_LOOKUP_SHARE));	/* clock went back */
+	EXPECT_TRUE(!alerts_lookup_stands(100, 0.35, 100.1, 0));	/* never by age */
 }
 
 TEST(a_kept_observation_keeps_its_rate)
