@@ -133,7 +133,7 @@ ip netns exec "$NS" "$TCPCHURN" -p 9210 -c 1 -a 1 -s 4096 -d $((INTERVALS + 5)) 
 churn=$!
 BENCH_PIDS+=("$churn")
 hz=$(getconf CLK_TCK)
-nsenter --net="/run/netns/$NS" "$TCPSTATED" --config "${BENCH_DAEMON_CONFIG:-/dev/null}" --interval 1 \
+nsenter --net="/run/netns/$NS" "$TCPSTATED" --config "${BENCH_DAEMON_CONFIG:-/dev/null}" --interval 1 ${BENCH_DAEMON_VERBOSE:+-v} \
 	--textfile-dir "$tmp" 2>"$tmp/log" >/dev/null &
 dpid=$!
 BENCH_PIDS+=("$dpid")

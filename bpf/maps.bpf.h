@@ -208,6 +208,13 @@ struct {
  */
 __u64 fw2_overflow;
 
+/*
+ * Entries in fw2_pending (tw.bpf.h keeps it: one more at each insertion,
+ * one less at each deletion that finds its entry): a read skips the walk
+ * of its buckets while it is 0.
+ */
+__u64 fw2_count;
+
 /* Listening sockets, keyed by address. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -273,7 +273,7 @@ static long fw2_check(struct bpf_map *map, __u64 *k, __u8 *v, void *ctx)
 
 	e = bpf_map_lookup_elem(&timewait, &key);
 	if (!e || e->gen == TCPSTATE_GEN_DEAD) {
-		bpf_map_delete_elem(&fw2_pending, &key);
+		fw2_untrack(key);
 		return 0;
 	}
 	tw_reconcile(key, e, bpf_ktime_get_ns(), -1);
@@ -310,7 +310,8 @@ int fw2_reconcile(void *ctx)
 		bpf_for_each_map_elem(&timewait, fw2_scan, NULL, 0);
 		__sync_val_compare_and_swap(&fw2_overflow, overflow, 0);
 	}
-	bpf_for_each_map_elem(&fw2_pending, fw2_check, NULL, 0);
+	if (fw2_count)	/* an empty table's buckets are not walked */
+		bpf_for_each_map_elem(&fw2_pending, fw2_check, NULL, 0);
 	return 0;
 }
 
@@ -381,7 +382,7 @@ static long drop_stale_tw(struct bpf_map *map, __u64 *k, struct tcpstate_tw *e,
 	    e->gen == a->epoch || e->gen == TCPSTATE_GEN_DEAD)
 		return 0;
 	/* Not found by the re-count: its socket is gone, its death missed. */
-	bpf_map_delete_elem(&fw2_pending, &key);
+	fw2_untrack(key);
 	port_add(e->port_bucket, -1);
 	bpf_map_delete_elem(&timewait, &key);
 	a->dropped++;

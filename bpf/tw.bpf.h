@@ -125,8 +125,19 @@ static __always_inline __u64 tw_substate_changed_ns(struct inet_timewait_sock *t
  */
 static __always_inline void fw2_track(__u64 key, __u8 *substate)
 {
-	if (bpf_map_update_elem(&fw2_pending, &key, substate, BPF_ANY))
+	int err = bpf_map_update_elem(&fw2_pending, &key, substate, BPF_NOEXIST);
+
+	if (!err)
+		__sync_fetch_and_add(&fw2_count, 1);
+	else if (err != -EEXIST)
 		__sync_fetch_and_add(&fw2_overflow, 1);
+}
+
+/* No longer to re-check by name. */
+static __always_inline void fw2_untrack(__u64 key)
+{
+	if (!bpf_map_delete_elem(&fw2_pending, &key))
+		__sync_fetch_and_add(&fw2_count, -1);
 }
 
 /*
@@ -146,7 +157,7 @@ static __always_inline void tw_reconcile(__u64 key, struct tcpstate_tw *e,
 		substate = BPF_CORE_READ(tw, tw_substate);
 	if (substate != TCP_TIME_WAIT)
 		return;
-	bpf_map_delete_elem(&fw2_pending, &key);
+	fw2_untrack(key);
 	st = stats_of(e->netns, e->netns_cookie);
 	if (!st)
 		return;
@@ -306,7 +317,7 @@ static __always_inline void tw_died(void *timer)
 	if (s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw == key)
 		s->handoff[s->rearm_id.hash & (TW_HANDOFFS - 1)].tw = 0;
 	if (e->substate == TCP_FIN_WAIT2)
-		bpf_map_delete_elem(&fw2_pending, &key);
+		fw2_untrack(key);
 	err = bpf_map_delete_elem(&timewait, &key);
 	if (err && err != -ENOENT)
 		count_error(TCPSTATE_ERR_MAP_OP);	/* marked dead: see tw_born() */

@@ -310,7 +310,7 @@ struct tcpstate_nesting {
 /* Limits (defaults; the BPF loader can change the map sizes at load). */
 #define TCPSTATE_MAX_NETNS		4096
 #define TCPSTATE_MAX_TIMEWAIT		(1 << 20)
-#define TCPSTATE_MAX_LISTENERS		65536
+#define TCPSTATE_MAX_LISTENERS		65536	/* the most tcpstate load --listeners takes */
 /*
  * Timewait sockets in substate FIN_WAIT2 that each read re-checks by
  * name (fw2_pending); beyond, reads re-check the whole timewait table.
@@ -354,7 +354,7 @@ struct tcpstate_tw {
  * one destination holds: while it stays below what an alert needs, no
  * socket lookup is needed to know that none fires (user/model_alerts.h).
  */
-#define TCPSTATE_PORT_BUCKETS		16384
+#define TCPSTATE_PORT_BUCKETS		4096
 
 /*
  * One listening socket, the value of the BPF "listeners" map (keyed by the

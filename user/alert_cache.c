@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alert_cache.h"
+#include "model_alerts.h"
 
 static bool same_alert(const struct alert_cache_entry *e, const struct alert_obs *o)
 {
@@ -13,16 +14,22 @@ static bool same_alert(const struct alert_cache_entry *e, const struct alert_obs
 
 const struct alert_cache_entry *alert_cache_fresh(const struct alert_cache *c,
 						  const struct alert_report *r,
-						  double now, double max_age)
+						  double now, double refresh)
 {
-	if (r->changed || max_age <= 0)
+	if (r->changed || refresh <= 0)
 		return NULL;
 	for (size_t i = 0; i < c->nr; i++) {
 		const struct alert_cache_entry *e = &c->v[i];
+		double max_age = e->cost / ALERT_LOOKUP_SHARE;
 
-		if (same_alert(e, &r->st.obs))
-			return e->level == r->st.level && e->named_at <= now &&
-			       now - e->named_at < max_age ? e : NULL;
+		if (!same_alert(e, &r->st.obs))
+			continue;
+		if (max_age > ALERT_CULPRIT_MAX_AGE)
+			max_age = ALERT_CULPRIT_MAX_AGE;
+		if (max_age < refresh)
+			max_age = refresh;
+		return e->level == r->st.level && e->named_at <= now &&
+		       now - e->named_at < max_age ? e : NULL;
 	}
 	return NULL;
 }
@@ -36,7 +43,7 @@ void alert_cache_apply(const struct alert_cache_entry *e, struct alert_report *r
 }
 
 int alert_cache_put(struct alert_cache *c, const struct alert_report *r,
-		    double named_at)
+		    double named_at, double cost)
 {
 	struct alert_cache_entry *e;
 
@@ -56,6 +63,7 @@ int alert_cache_put(struct alert_cache *c, const struct alert_report *r,
 	e->netns = r->st.obs.netns;
 	memcpy(e->subject, r->st.obs.subject, sizeof(e->subject));
 	e->named_at = named_at;
+	e->cost = cost;
 	e->nculprits = r->nculprits;
 	memcpy(e->culprits, r->culprits, sizeof(e->culprits));
 	e->examined = r->examined;

@@ -795,18 +795,21 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 		nrep++;
 		if (ns && n && st->level != ALERT_OK) {
 			const struct alert_cache_entry *e;
-			double named_at = now;
+			double named_at = now, cost, t0;
 
 			e = alert_cache_fresh(a->cache, r, now, a->cfg->alert_culprit_refresh);
 			if (e) {
 				alert_cache_apply(e, r);
 				named_at = e->named_at;
+				cost = e->cost;
 			} else {
+				t0 = mono_s();
 				err = culprits(a, n, ns, r);
 				if (err)
 					goto cleanup;
+				cost = mono_s() - t0;
 			}
-			err = alert_cache_put(&kept, r, named_at);
+			err = alert_cache_put(&kept, r, named_at, cost);
 			if (err)
 				goto cleanup;
 		}

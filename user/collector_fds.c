@@ -332,6 +332,29 @@ bool collector_loaded(void)
 	return !err;
 }
 
+#define ITER_RETRIES	1000
+
+int collector_iter_drain(int iter_fd)
+{
+	char buf[4096];
+	int retries = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(iter_fd, buf, sizeof(buf));
+		if (n > 0) {
+			retries = 0;
+			continue;
+		}
+		if (!n)
+			return 0;
+		if ((errno != EAGAIN && errno != EINTR) || ++retries > ITER_RETRIES)
+			return -errno;
+		if (retries > 10)
+			usleep(1000);	/* let the allocator refill */
+	}
+}
+
 int collector_map_entries(int map_fd, __u32 *entries)
 {
 	struct bpf_map_info mi = {};

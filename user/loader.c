@@ -108,7 +108,6 @@ static int count_existing(struct tcpstate_bpf *skel)
 	struct netns_info *ns = NULL;
 	struct bpf_link *link;
 	size_t nr = 0, done = 0;
-	char buf[256];
 	int err, saved, fd;
 
 	link = bpf_program__attach_iter(skel->progs.count_sockets, NULL);
@@ -134,9 +133,7 @@ static int count_existing(struct tcpstate_bpf *skel)
 		if (fd < 0) {
 			err = -errno;
 		} else {
-			while ((err = read(fd, buf, sizeof(buf))) > 0)
-				;
-			err = err < 0 ? -errno : 0;
+			err = collector_iter_drain(fd);
 			close(fd);
 		}
 		if (netns_restore(saved)) {
@@ -230,6 +227,8 @@ int collector_load(const struct load_opts *opts)
 		bpf_map__set_max_entries(skel->maps.sk_slots, opts->sk_slots);
 	if (opts->fw2_pending)
 		bpf_map__set_max_entries(skel->maps.fw2_pending, opts->fw2_pending);
+	bpf_map__set_max_entries(skel->maps.listeners,
+				 opts->listeners ? opts->listeners : LOAD_LISTENERS_DEFAULT);
 	skel->rodata->targ_netns_slots = netns_slots;
 	if (netns_slots) {
 		bpf_map__set_max_entries(skel->maps.netns_slots, netns_slots);

@@ -163,6 +163,11 @@ __u64 alerts_port_opens(const struct ts_netns *ns);
  */
 #define ALERT_LOOKUP_SHARE	0.005
 #define ALERT_LOOKUP_MAX_AGE	60.0
+/*
+ * The culprits named for an alert in force stand likewise, for at least
+ * alert_culprit_refresh and at most this (user/alert_cache.h).
+ */
+#define ALERT_CULPRIT_MAX_AGE	300.0
 
 /*
  * Whether a lookup made at `at` that cost `cost` seconds stands at now:

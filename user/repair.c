@@ -36,9 +36,7 @@ void collector_unlock(int fd)
 /* One pass of the count_sockets iterator over this thread's namespace. */
 static int run_iter(int prog_fd)
 {
-	char buf[4096];
 	int link, fd, err = 0;
-	ssize_t n;
 
 	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
 	if (link < 0)
@@ -48,10 +46,7 @@ static int run_iter(int prog_fd)
 		err = -errno;
 		goto out;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	if (n < 0)
-		err = -errno;
+	err = collector_iter_drain(fd);
 	close(fd);
 out:
 	close(link);

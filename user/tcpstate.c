@@ -62,6 +62,8 @@ static const char load_usage[] =
 "                      hash lookup (7 KiB per possible CPU each; a power of\n"
 "                      two, 0 to 4096; default twice the namespaces there are\n"
 "                      now, 16 to 64); namespaces beyond use a hash map\n"
+"      --listeners N   listening sockets the collector holds (default 8192, up to\n"
+"                      65536; every read walks the table)\n"
 "      --fin-wait2-table N\n"
 "                      FIN_WAIT2 timewait sockets each read re-checks by name\n"
 "                      (default 65536); with more, reads re-check the whole\n"
@@ -79,6 +81,7 @@ int cmd_load(int argc, char **argv)
 		{ "sk-slots", required_argument, NULL, 'S' },
 		{ "fin-wait2-table", required_argument, NULL, 'W' },
 		{ "netns-slots", required_argument, NULL, 'N' },
+		{ "listeners", required_argument, NULL, 'L' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -87,7 +90,7 @@ int cmd_load(int argc, char **argv)
 	struct load_opts opts = { .mode = ATTACH_AUTO,
 				  .sk_slots = LOAD_SK_SLOTS_DEFAULT,
 				  .netns_slots = LOAD_NETNS_SLOTS_AUTO };
-	unsigned long slots, fw2;
+	unsigned long slots, fw2, nl;
 	bool if_needed = false, force = false;
 	int c, err;
 
@@ -123,6 +126,11 @@ int cmd_load(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			opts.netns_slots = slots;
+			break;
+		case 'L':
+			if (parse_ulong(optarg, "--listeners", 1, TCPSTATE_MAX_LISTENERS, &nl))
+				return EXIT_USAGE;
+			opts.listeners = nl;
 			break;
 		case 'W':
 			if (parse_ulong(optarg, "--fin-wait2-table", 1, TCPSTATE_MAX_TIMEWAIT, &fw2))

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "alert_cache.h"
+#include "model_alerts.h"
 #include "tap.h"
 
 static struct alert_report report(int kind, __u32 netns, const char *subject, int level)
@@ -41,7 +42,7 @@ TEST(kept_while_young_then_named_again)
 	struct alert_report r = named(ALERT_WARNING, 42), later;
 	const struct alert_cache_entry *e;
 
-	ASSERT_EQ(alert_cache_put(&c, &r, 100), 0);
+	ASSERT_EQ(alert_cache_put(&c, &r, 100, 0), 0);
 	later = report(ALERT_TIME_WAIT_GROWTH, 4026531840u, "", ALERT_WARNING);
 	e = alert_cache_fresh(&c, &later, 129.5, 30);
 	ASSERT_TRUE(e != NULL);
@@ -63,7 +64,7 @@ TEST(a_change_of_level_names_at_once)
 	struct alert_cache c = {};
 	struct alert_report r = named(ALERT_WARNING, 42), later;
 
-	ASSERT_EQ(alert_cache_put(&c, &r, 100), 0);
+	ASSERT_EQ(alert_cache_put(&c, &r, 100, 0), 0);
 	later = report(ALERT_TIME_WAIT_GROWTH, 4026531840u, "", ALERT_CRITICAL);
 	EXPECT_TRUE(alert_cache_fresh(&c, &later, 101, 30) == NULL);
 	later.st.level = ALERT_WARNING;
@@ -86,10 +87,10 @@ TEST(each_alert_by_kind_namespace_and_subject)
 	for (int i = 0; i < 20; i++) {	/* and it grows */
 		struct alert_report x = report(ALERT_CLOSE_WAIT_COUNT, 100 + i, "", ALERT_WARNING);
 
-		ASSERT_EQ(alert_cache_put(&c, &x, 10), 0);
+		ASSERT_EQ(alert_cache_put(&c, &x, 10, 0), 0);
 	}
-	ASSERT_EQ(alert_cache_put(&c, &a, 10), 0);
-	ASSERT_EQ(alert_cache_put(&c, &b, 10), 0);
+	ASSERT_EQ(alert_cache_put(&c, &a, 10, 0), 0);
+	ASSERT_EQ(alert_cache_put(&c, &b, 10, 0), 0);
 	q = report(ALERT_PORT_USE, 1, "127.0.0.1:81", ALERT_WARNING);
 	ASSERT_TRUE(alert_cache_fresh(&c, &q, 11, 30) != NULL);
 	EXPECT_EQ(alert_cache_fresh(&c, &q, 11, 30)->culprits[0].proc.pid, 8);
@@ -108,8 +109,29 @@ TEST(refresh_zero_names_every_round)
 	struct alert_cache c = {};
 	struct alert_report r = named(ALERT_WARNING, 42);
 
-	ASSERT_EQ(alert_cache_put(&c, &r, 100), 0);
+	ASSERT_EQ(alert_cache_put(&c, &r, 100, 0), 0);
 	r.changed = false;
 	EXPECT_TRUE(alert_cache_fresh(&c, &r, 100, 0) == NULL);
+	alert_cache_free(&c);
+}
+
+TEST(a_costly_naming_stands_for_its_cost_over_the_share)
+{
+	struct alert_cache c = {};
+	struct alert_report r = named(ALERT_CRITICAL, 42);
+
+	/* 0.4 s of lookups at 0.5 % of the time: kept 80 s, not 30. */
+	ASSERT_EQ(alert_cache_put(&c, &r, 100, 0.4), 0);
+	r.changed = false;
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 179.5, 30) != NULL);
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 180.5, 30) == NULL);
+	/* Never beyond ALERT_CULPRIT_MAX_AGE; a longer refresh still holds. */
+	alert_cache_free(&c);
+	ASSERT_EQ(alert_cache_put(&c, &r, 100, 10), 0);
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 100 + ALERT_CULPRIT_MAX_AGE - 1, 30) != NULL);
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 100 + ALERT_CULPRIT_MAX_AGE + 1, 30) == NULL);
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 100 + ALERT_CULPRIT_MAX_AGE + 1, 600) != NULL);
+	/* 0 is still every round, whatever the cost. */
+	EXPECT_TRUE(alert_cache_fresh(&c, &r, 101, 0) == NULL);
 	alert_cache_free(&c);
 }
