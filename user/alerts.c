@@ -59,6 +59,8 @@ struct alert_ns_state {
 	bool cw_valid, cw_have;
 	double cw_at, cw_cost;
 	struct alert_obs cw_obs;
+	/* When all its CLOSE_WAIT sockets were last known (a bound on their age). */
+	struct alert_cw_ref cw_ref;
 };
 
 int alerts_init(struct alerts *a, const struct tsd_config *cfg)
@@ -262,13 +264,14 @@ static size_t ephemeral(const struct sockdiag_result *res, const pid_t *pids,
 	return n;
 }
 
-static bool port_alert_active(const struct alerts *a, __u32 inum)
+/* Whether an alert of kind is in force in namespace inum. */
+static bool alert_active(const struct alerts *a, int kind, __u32 inum)
 {
 	const struct alert_state *act[64];
 	size_t n = alert_table_active(a->table, act, 64);
 
 	for (size_t i = 0; i < n; i++)
-		if (act[i]->obs.kind == ALERT_PORT_USE && act[i]->obs.netns == inum)
+		if (act[i]->obs.kind == kind && act[i]->obs.netns == inum)
 			return true;
 	return false;
 }
@@ -391,6 +394,7 @@ static int observe_close_wait_age(struct alerts *a, struct alert_ns_state *p,
 {
 	const struct sockdiag_result *res;
 	long long oldest = -1;
+	bool unknown = false;
 	struct alert_obs *o;
 	double t0;
 	int err;
@@ -414,6 +418,8 @@ static int observe_close_wait_age(struct alerts *a, struct alert_ns_state *p,
 
 		if (age > oldest)
 			oldest = age;
+		if (age < 0)
+			unknown = true;
 	}
 	if (p) {
 		/* Kept only when complete: a truncated one may miss the oldest. */
@@ -421,6 +427,9 @@ static int observe_close_wait_age(struct alerts *a, struct alert_ns_state *p,
 		p->cw_at = now;
 		p->cw_cost = mono_s() - t0;
 		p->cw_have = oldest >= 0;
+		if (p->cw_valid && !unknown)
+			p->cw_ref = (struct alert_cw_ref){ .valid = true, .at = now,
+							   .oldest = oldest > 0 ? oldest / 1000.0 : 0 };
 	}
 	if (oldest < 0)
 		return 0;
@@ -476,12 +485,16 @@ static int observe(struct alerts *a, const struct ts_netns *ns, struct ns_rows *
 			}
 		}
 	}
-	if (alerts_need_close_wait_lookup(ns, r) && r->th[ALERT_CLOSE_WAIT_AGE].warning > 0) {
+	if (state && ns->st.live[TCPSTATE_ST_CLOSE_WAIT] <= 0)
+		state->cw_ref = (struct alert_cw_ref){ .valid = true, .at = now };
+	if (alerts_need_close_wait_lookup(ns, r) && r->th[ALERT_CLOSE_WAIT_AGE].warning > 0 &&
+	    !(state && !alert_active(a, ALERT_CLOSE_WAIT_AGE, ns->inum) &&
+	      alerts_close_wait_young(&state->cw_ref, r, now))) {
 		err = observe_close_wait_age(a, state, ns, n, now, ov);
 		if (err)
 			return err;
 	}
-	if (alerts_need_port_lookup(ns, r, port_alert_active(a, ns->inum), port_bound)) {
+	if (alerts_need_port_lookup(ns, r, alert_active(a, ALERT_PORT_USE, ns->inum), port_bound)) {
 		err = observe_ports(a, state, ns, n, now, ov);
 		if (err)
 			return err;

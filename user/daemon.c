@@ -67,6 +67,8 @@ struct daemon {
 	/* The daemon's own counters, exported with the snapshot. */
 	uint64_t gaps, read_errors, open_errors, write_errors, writes;
 	uint64_t reloads, reload_errors, pruned;
+	/* Where the daemon's time went: re-counts, and alert lookups. */
+	double recount_s, lookup_s;
 	/* Alerts: the evaluation state, and the last round's reports. */
 	struct alerts alerts;
 	bool have_alerts;
@@ -315,6 +317,8 @@ static void read_snapshot(struct daemon *d)
 		}
 	}
 	d->have_snap = true;
+	for (size_t i = 0; i < d->snap.nr_netns; i++)
+		d->recount_s += d->snap.netns[i].check.repair_s;
 	err = netns_limits_fill_all(&d->snap);
 	if (err)
 		log_warn("reading the namespaces' limits: %s", strerror(-err));
@@ -385,6 +389,7 @@ static void evaluate_alerts(struct daemon *d)
 	d->alerts.tw_map_fd = d->have_fds ? d->fds.timewait : -1;
 	d->alerts.listeners_map_fd = d->have_fds ? d->fds.listeners : -1;
 	err = alerts_round(&d->alerts, &d->snap, mono_s(), &d->areps, &d->nareps);
+	d->lookup_s += d->alerts.last_lookup_s;
 	if (err) {
 		d->alert_errors++;
 		log_err("evaluating the alerts: %s", strerror(-err));
@@ -475,6 +480,11 @@ static int fill(FILE *f, void *arg)
 	METRIC(f, "tcpstate_alert_lookup_seconds", "gauge",
 	       "Time the last evaluation spent in sock_diag queries.", "%.6f",
 	       d->alerts.last_lookup_s);
+	METRIC(f, "tcpstate_alert_lookup_seconds_total", "counter",
+	       "Time all evaluations spent in sock_diag queries.", "%.6f", d->lookup_s);
+	METRIC(f, "tcpstate_daemon_recount_seconds_total", "counter",
+	       "Time spent re-counting namespaces whose counts drifted from the kernel's.",
+	       "%.6f", d->recount_s);
 	METRIC(f, "tcpstate_alert_hook_runs_total", "counter",
 	       "Runs of the alert hook.", "%" PRIu64, d->hook_runs);
 	METRIC(f, "tcpstate_alert_hook_failures_total", "counter",

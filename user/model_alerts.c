@@ -405,6 +405,14 @@ bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules
 	return (double)alerts_port_holders(ns) >= w * (1.0 - r->hysteresis) * range;
 }
 
+bool alerts_close_wait_young(const struct alert_cw_ref *ref, const struct alert_rules *r,
+			     double now)
+{
+	return ref->valid && now >= ref->at &&
+	       ref->oldest + (now - ref->at) <
+	       r->th[ALERT_CLOSE_WAIT_AGE].warning * (1.0 - r->hysteresis);
+}
+
 bool alerts_need_close_wait_lookup(const struct ts_netns *ns, const struct alert_rules *r)
 {
 	return ns->st.live[TCPSTATE_ST_CLOSE_WAIT] > 0 &&

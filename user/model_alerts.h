@@ -202,6 +202,30 @@ bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules
 			     bool active, __s64 bound);
 bool alerts_need_close_wait_lookup(const struct ts_netns *ns, const struct alert_rules *r);
 
+/*
+ * The latest moment all of a namespace's CLOSE_WAIT sockets were known: a
+ * complete lookup of them (oldest: the largest age among them, seconds)
+ * or a snapshot that counted none (oldest 0).
+ */
+struct alert_cw_ref {
+	bool valid;
+	double at, oldest;
+};
+
+/*
+ * Whether no CLOSE_WAIT socket of the namespace can be old enough for the
+ * age alert at now (its warning, less hysteresis), so that no lookup is
+ * needed: a socket's age is the time since the last ACK it received
+ * (sock_diag's tcpi_last_ack_recv), and the segment that brought its FIN
+ * carried one (tcp_ack() stamps every ACK that is not older than
+ * snd_una), so it ages at most as fast as time passes and is at most the
+ * time since it entered CLOSE_WAIT. One in CLOSE_WAIT at ref->at is now
+ * at most ref->oldest plus the time since; one that entered since, at
+ * most the time since.
+ */
+bool alerts_close_wait_young(const struct alert_cw_ref *ref, const struct alert_rules *r,
+			     double now);
+
 /* The one-line hints for an alert kind, NULL-terminated. */
 const char *const *alert_hints(int kind);
 

@@ -300,6 +300,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	struct ts_netns *ns;
 	char msg[128];
 	bool have, had_check;
+	double t0, repair_s;
 	int err;
 
 	had_check = check_get(b, key, &c);
@@ -329,7 +330,9 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		     "has %lld and %lld: re-counting it", key->inum,
 		     (long long)smp.full_a, (long long)smp.tw_a,
 		     (long long)k.full, (long long)k.tw);
+		t0 = mono_s();
 		err = repair_netns(&b->fds, key, &c);
+		repair_s = mono_s() - t0;
 		if (err) {
 			warnx_("namespace %u: re-count failed: %s", key->inum,
 			       strerror(-err));
@@ -341,6 +344,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 			memcpy(ns->st.live, st->live, sizeof(st->live));
 			memcpy(ns->st.timewait, st->timewait, sizeof(st->timewait));
 			ns->check.repaired = true;
+			ns->check.repair_s = repair_s;
 		}
 		full_and_tw(st, &smp.full_a, &smp.tw_a);
 	} else if ((had_check || v != DRIFT_NONE) &&

@@ -387,3 +387,21 @@ TEST(a_kept_observation_keeps_its_rate)
 	EXPECT_TRUE(a[0]->eta_s > 16.6 && a[0]->eta_s < 16.7);	/* 250 left */
 	alert_table_free(t);
 }
+
+TEST(a_close_wait_socket_ages_no_faster_than_time)
+{
+	struct alert_rules r = rules(0);
+	struct alert_cw_ref ref = { .valid = true, .at = 100, .oldest = 10 };
+
+	r.th[ALERT_CLOSE_WAIT_AGE].warning = 300;	/* 270 with the hysteresis */
+	/* 10 s old at 100: at most 269 s old at 359, 270 at 360. */
+	EXPECT_TRUE(alerts_close_wait_young(&ref, &r, 359));
+	EXPECT_TRUE(!alerts_close_wait_young(&ref, &r, 360));
+	/* None in CLOSE_WAIT at 100: any there now entered since. */
+	ref.oldest = 0;
+	EXPECT_TRUE(alerts_close_wait_young(&ref, &r, 369));
+	EXPECT_TRUE(!alerts_close_wait_young(&ref, &r, 371));
+	EXPECT_TRUE(!alerts_close_wait_young(&ref, &r, 99));	/* clock went back */
+	ref.valid = false;
+	EXPECT_TRUE(!alerts_close_wait_young(&ref, &r, 101));
+}
