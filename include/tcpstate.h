@@ -183,6 +183,15 @@ struct tcpstate_check {
  * clean samples at least TCPSTATE_DRIFT_HOLD_NS apart show the same
  * difference, to the socket: in-flight differences last microseconds and
  * would have to recur, of the same size, at both samples.
+ *
+ * One in-flight difference is long enough to recur: a connect() is
+ * counted in SYN_SENT by its state event before inet_hash_connect() has
+ * chosen its port and hashed it (what sockstat counts), and choosing a
+ * port can take long where many are held (a million sockets, half of them
+ * TIME_WAIT). So a sample whose full-socket surplus is no more than the
+ * SYN_SENT sockets the collector counts, the timewait sockets equal, is
+ * taken as in flight: UNCLEAR, the pending difference kept. A drift of
+ * that size is found at a sample with no connect under way.
  */
 #define TCPSTATE_DRIFT_HOLD_NS		1000000000ULL
 
@@ -195,6 +204,7 @@ struct tcpstate_drift_sample {
 	__s64 full_a, tw_a;		/* the collector, before */
 	__s64 kern_full, kern_tw;	/* the kernel: TCP+TCP6 inuse, tw */
 	__s64 full_b, tw_b;		/* the collector, after */
+	__s64 syn_sent;			/* the collector's SYN_SENT sockets, before */
 	__u64 now_ns;			/* CLOCK_MONOTONIC */
 };
 
@@ -212,6 +222,8 @@ static inline int tcpstate_drift_judge(struct tcpstate_check *c,
 		return TCPSTATE_DRIFT_UNCLEAR;
 	d_full = s->full_a - s->kern_full;
 	d_tw = s->tw_a - s->kern_tw;
+	if (d_full > 0 && d_full <= s->syn_sent && !d_tw)
+		return TCPSTATE_DRIFT_UNCLEAR;	/* connects not yet hashed */
 	if (!d_full && !d_tw) {
 		c->pending_ns = 0;
 		c->pending_full = 0;

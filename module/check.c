@@ -102,6 +102,17 @@ static void tcpstate_check_totals(struct tcpstate_net *tn, s64 *full, s64 *tw)
 	*tw = t;
 }
 
+/* The sockets counted in SYN_SENT, summed over CPUs (the drift rule's in-flight connects). */
+static s64 tcpstate_check_syn_sent(struct tcpstate_net *tn)
+{
+	s64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->live[TCPSTATE_ST_SYN_SENT]);
+	return n;
+}
+
 /* What /proc/net/sockstat and sockstat6 print: TCP + TCP6 inuse, and tw. */
 static void tcpstate_kernel_totals(struct net *net, s64 *full, s64 *tw)
 {
@@ -170,6 +181,7 @@ void tcpstate_check_show(struct seq_file *seq, struct net *net,
 
 	mutex_lock(&tn->check_lock);
 	tcpstate_check_totals(tn, &smp.full_a, &smp.tw_a);
+	smp.syn_sent = tcpstate_check_syn_sent(tn);
 	tcpstate_kernel_totals(net, &smp.kern_full, &smp.kern_tw);
 	tcpstate_check_totals(tn, &smp.full_b, &smp.tw_b);
 	smp.now_ns = ktime_get_ns();

@@ -306,6 +306,7 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	had_check = check_get(b, key, &c);
 	have = netns_live(b, key, &c, st);
 	full_and_tw(st, &smp.full_a, &smp.tw_a);
+	smp.syn_sent = st->live[TCPSTATE_ST_SYN_SENT];
 	err = sockstat_read(&k, msg, sizeof(msg));
 	if (err) {
 		warnx_("cannot compare with the kernel's counters: %s", msg);

@@ -48,6 +48,37 @@ TEST(moving_sample_is_unclear_and_keeps_pending)
 	EXPECT_EQ(drift_judge(&c, &s), DRIFT_UNCLEAR);
 }
 
+TEST(a_surplus_of_connects_not_yet_hashed_is_in_flight)
+{
+	struct tcpstate_check c = {};
+	struct tcpstate_drift_sample s = smp(12, 0, 10, 0, 100 * SEC);
+
+	/* 2 more full sockets, 2 in SYN_SENT: they may not be hashed yet. */
+	s.syn_sent = 2;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_UNCLEAR);
+	s.now_ns += 2 * SEC;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_UNCLEAR);
+	EXPECT_EQ(c.drifts, 0);
+	/* More than the connects explain, or a timewait difference: judged. */
+	s.syn_sent = 1;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PENDING);
+	s.syn_sent = 2;
+	s.now_ns += 2 * SEC;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_UNCLEAR);	/* pending kept */
+	EXPECT_EQ(c.pending_full, 2);
+	s.syn_sent = 0;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PERSISTENT);
+	c = (struct tcpstate_check){};
+	s = smp(11, 1, 10, 0, 100 * SEC);
+	s.syn_sent = 5;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PENDING);
+	/* A deficit is never a connect in flight. */
+	c = (struct tcpstate_check){};
+	s = smp(9, 0, 10, 0, 100 * SEC);
+	s.syn_sent = 5;
+	EXPECT_EQ(drift_judge(&c, &s), DRIFT_PENDING);
+}
+
 TEST(same_difference_a_second_apart_is_persistent)
 {
 	struct tcpstate_check c = {};
