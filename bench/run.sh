@@ -6,7 +6,8 @@
 # one run (configurations interleaved, medians of BENCH_RUNS >= 5 runs),
 # never an absolute time against a fixed number:
 #
-#   churn.sh  1. connections/s with nothing, the collector, tcpstates
+#   churn.sh  1. connections/s with nothing, the collector, tcpstates,
+#                and an empty program on each tracepoint (the floor)
 #   cost.sh   2. ns per event of each program beside an empty program
 #   reads.sh  3. summary, ss -tan, ss -s, node_exporter at 1k..1M sockets
 #             4. map memory per socket, 5. tcpstated at the top level
@@ -69,6 +70,7 @@ jq -r '
 	["target", "wanted", "measured"],
 	["churn ratio, collector", ">= 0.97", f(.churn_ratio_tcpstate)],
 	["churn ratio, tcpstates", "(peer, ~0.5)", f(.churn_ratio_tcpstates)],
+	["churn ratio, empty programs", "(floor)", f(.churn_ratio_empty_programs)],
 	["set_state ns/event", "<= 150", f(.event_ns_per_tracepoint.inet_sock_set_state)],
 	["set_state / empty", "<= 3", f(.event_ratio_to_empty.inet_sock_set_state)],
 	["summary ms at \($top) sockets", "<= 20", f(.summary_ms[$top])],
@@ -77,6 +79,7 @@ jq -r '
 	["events lost (tcpstates) %", "(peer)", f(.tcpstates_lost_pct)],
 	["daemon RSS kB", "<= 16384", f(.daemon_rss_kb)],
 	["daemon CPU % of a core", "<= 1", f(.daemon_cpu_pct)],
+	["  without drift re-counts", "", f(.daemon_cpu_pct_without_recounts)],
 	["map bytes per netns", "-", f(.map_bytes_per_netns)],
 	["map bytes per socket", "-", f(.map_bytes_per_socket)],
 	["module churn ratio (guest)", ">= 0.97", f(.vm_churn_ratio_module)],
