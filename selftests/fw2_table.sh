@@ -18,14 +18,7 @@ assert_prereqs
 ktap_print_header
 ktap_set_plan 6
 
-"$TCPSTATE" load --fin-wait2-table 0 >"$LIB_TMPDIR/bad.out" 2>&1
-rc=$?
-if [ "$rc" -eq 64 ] && grep -q "out of range" "$LIB_TMPDIR/bad.out"; then
-	ktap_test_pass "--fin-wait2-table 0 is refused (exit 64)"
-else
-	ktap_print_msg "$(cat "$LIB_TMPDIR/bad.out")"
-	ktap_test_fail "--fin-wait2-table 0 is refused: exit $rc"
-fi
+load_refused --fin-wait2-table 0 "out of range"
 
 test_cleanup() {
 	collector_unload >/dev/null 2>&1

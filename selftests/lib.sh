@@ -295,6 +295,20 @@ collector_reload() {
 	collector_unload && collector_load
 }
 
+# load_refused OPTION VALUE WORDS: `tcpstate load OPTION VALUE` exits 64
+# saying WORDS, and nothing is loaded by it; one test result.
+load_refused() {
+	local rc
+	"$TCPSTATE" load "$1" "$2" >"$LIB_TMPDIR/bad.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 64 ] && grep -q "$3" "$LIB_TMPDIR/bad.out"; then
+		ktap_test_pass "$1 $2 is refused (exit 64)"
+	else
+		ktap_print_msg "$(cat "$LIB_TMPDIR/bad.out")"
+		ktap_test_fail "$1 $2 is refused: exit $rc"
+	fi
+}
+
 # collector_load_with OPTION...: the BPF collector reloaded with load
 # options, and owned like collector_load's, so that the other selftests a
 # test runs under it (as sk_slots.sh does) keep it instead of reloading.

@@ -26,18 +26,6 @@ sub_test() {
 	ktap_print_msg "$(sed 's/^/  /' "$out")"
 	if [ "$rc" -eq 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1 (exit $rc)"; fi
 }
-# refused ARG WORDS: tcpstate load --netns-slots ARG exits 64 saying WORDS.
-refused() {
-	local rc
-	"$TCPSTATE" load --netns-slots "$1" >"$LIB_TMPDIR/bad.out" 2>&1
-	rc=$?
-	if [ "$rc" -eq 64 ] && grep -q "$2" "$LIB_TMPDIR/bad.out"; then
-		ktap_test_pass "--netns-slots $1 is refused (exit 64)"
-	else
-		ktap_print_msg "$(cat "$LIB_TMPDIR/bad.out")"
-		ktap_test_fail "--netns-slots $1 is refused: exit $rc"
-	fi
-}
 # load_slots N: the collector, reloaded with N namespace slots.
 load_slots() {
 	collector_load_with --netns-slots "$1" 2>"$LIB_TMPDIR/load.err" && return 0
@@ -51,8 +39,8 @@ owned_slots() {
 }
 hashed_netns() { bpftool -j map dump pinned $PIN/map_netns_stats | jq length; }
 
-refused 12 "power of two"
-refused 8192 "out of range"
+load_refused --netns-slots 12 "power of two"
+load_refused --netns-slots 8192 "out of range"
 
 test_cleanup() {
 	# Whatever happened, leave the collector as others expect it.

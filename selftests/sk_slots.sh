@@ -25,14 +25,7 @@ sub_test() {
 	if [ "$rc" -eq 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1 (exit $rc)"; fi
 }
 
-"$TCPSTATE" load --sk-slots 12 >"$LIB_TMPDIR/bad.out" 2>&1
-rc=$?
-if [ "$rc" -eq 64 ] && grep -q "power of two" "$LIB_TMPDIR/bad.out"; then
-	ktap_test_pass "--sk-slots 12 is refused (exit 64)"
-else
-	ktap_print_msg "$(cat "$LIB_TMPDIR/bad.out")"
-	ktap_test_fail "--sk-slots 12 is refused: exit $rc"
-fi
+load_refused --sk-slots 12 "power of two"
 
 test_cleanup() {
 	# Whatever happened, leave the collector as others expect it.

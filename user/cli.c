@@ -80,6 +80,20 @@ int parse_ulong(const char *s, const char *what, unsigned long min,
 	return 0;
 }
 
+int parse_pow2(const char *s, const char *what, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, what, 0, max, &v))
+		return -1;
+	if (v & (v - 1)) {
+		warnx_("%s: '%s' is not a power of two (or 0)", what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int parse_seconds(const char *s, const char *what, double max, double *out)
 {
 	double v;

@@ -25,6 +25,8 @@ void install_exit_signals(void);
  */
 int parse_ulong(const char *s, const char *what, unsigned long min,
 		unsigned long max, unsigned long *out);
+/* parse_ulong(), of a power of two or 0 ("... is not a power of two (or 0)"). */
+int parse_pow2(const char *s, const char *what, unsigned long max, unsigned long *out);
 /* Seconds with an optional fraction ("0.5"), in (0, max]. */
 int parse_seconds(const char *s, const char *what, double max, double *out);
 

@@ -229,6 +229,9 @@ int collector_load(const struct load_opts *opts)
 		bpf_map__set_max_entries(skel->maps.fw2_pending, opts->fw2_pending);
 	bpf_map__set_max_entries(skel->maps.listeners,
 				 opts->listeners ? opts->listeners : LOAD_LISTENERS_DEFAULT);
+	/* Socket storage holds the records with tp_btf: the fallback's 32 MiB of buckets go. */
+	if (btf)
+		bpf_map__set_max_entries(skel->maps.sk_table, 1);
 	skel->rodata->targ_netns_slots = netns_slots;
 	if (netns_slots) {
 		bpf_map__set_max_entries(skel->maps.netns_slots, netns_slots);

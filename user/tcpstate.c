@@ -110,21 +110,13 @@ int cmd_load(int argc, char **argv)
 			}
 			break;
 		case 'S':
-			if (parse_ulong(optarg, "--sk-slots", 0, LOAD_SK_SLOTS_MAX, &slots))
+			if (parse_pow2(optarg, "--sk-slots", LOAD_SK_SLOTS_MAX, &slots))
 				return EXIT_USAGE;
-			if (slots & (slots - 1)) {
-				warnx_("--sk-slots: '%s' is not a power of two (or 0)", optarg);
-				return EXIT_USAGE;
-			}
 			opts.sk_slots = slots;
 			break;
 		case 'N':
-			if (parse_ulong(optarg, "--netns-slots", 0, LOAD_NETNS_SLOTS_MAX, &slots))
+			if (parse_pow2(optarg, "--netns-slots", LOAD_NETNS_SLOTS_MAX, &slots))
 				return EXIT_USAGE;
-			if (slots & (slots - 1)) {
-				warnx_("--netns-slots: '%s' is not a power of two (or 0)", optarg);
-				return EXIT_USAGE;
-			}
 			opts.netns_slots = slots;
 			break;
 		case 'L':
