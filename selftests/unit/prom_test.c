@@ -99,8 +99,28 @@ TEST(histogram_lines_as_prometheus_reads_them)
 	EXPECT_STRSTR(out, "tcpstate_connection_duration_seconds_sum{netns=\"4026531840\"} 1.05e-05\n");
 	EXPECT_STRSTR(out, "tcpstate_connection_duration_seconds_count{netns=\"4026531840\"} 6\n");
 	EXPECT_UEQ(count(out, "tcpstate_connection_duration_seconds_bucket{"), TCPSTATE_HIST_SLOTS);
+	/* No state was left: no duration series (metrics.rst). */
+	EXPECT_UEQ(count(out, "tcpstate_state_duration_seconds"), 0);
+	free(out);
+}
+
+TEST(a_duration_series_for_each_state_left_and_none_for_the_others)
+{
+	char *out;
+	int ret;
+
+	setup(1);
+	nss[0].st.duration[TCPSTATE_ST_TIME_WAIT][5] = 1;
+	nss[0].st.duration[TCPSTATE_ST_SYN_SENT][0] = 3;	/* 0 us counts too */
+	out = render(NULL, &ret);
+	EXPECT_EQ(ret, 0);
 	EXPECT_UEQ(count(out, "tcpstate_state_duration_seconds_bucket{netns=\"4026531840\",state=\"time_wait\","),
 		   TCPSTATE_HIST_SLOTS);
+	EXPECT_UEQ(count(out, "tcpstate_state_duration_seconds_bucket{netns=\"4026531840\",state=\"syn_sent\","),
+		   TCPSTATE_HIST_SLOTS);
+	EXPECT_STRSTR(out, "tcpstate_state_duration_seconds_count{netns=\"4026531840\",state=\"syn_sent\"} 3\n");
+	EXPECT_UEQ(count(out, "tcpstate_state_duration_seconds_bucket{"), 2 * TCPSTATE_HIST_SLOTS);
+	EXPECT_UEQ(count(out, "tcpstate_state_duration_seconds_count{"), 2);
 	free(out);
 }
 
@@ -129,6 +149,7 @@ TEST(help_and_type_once_per_family_and_no_timestamps)
 	for (int i = 0; i < 3; i++) {
 		nss[i].st.live[TCPSTATE_ST_ESTABLISHED] = 2 + i;
 		nss[i].st.transitions[TCPSTATE_ST_SYN_SENT][TCPSTATE_ST_ESTABLISHED] = 9;
+		nss[i].st.duration[TCPSTATE_ST_SYN_SENT][3] = 9;
 		nss[i].check.done = true;
 		nss[i].limits.known = true;
 		nss[i].limits.port_range_lo = 32768;
