@@ -33,7 +33,7 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 USER_OBJS := tcpstate.o cli.o json.o netns.o states.o hist.o snapshot.o proc_parse.o \
 	     source_bpf.o source_module.o loader.o memcg.o collector_fds.o summary.o \
-	     summary_render.o sockstat.o drift.o repair.o \
+	     summary_render.o sockstat.o drift.o repair.o netns_table.o \
 	     model_prom.o prom_render.o textfile.o netns_limits.o cmd_export.o log.o \
 	     sockdiag.o culprit.o model_alerts.o alerts.o alert_cache.o render_alerts.o cmd_alerts.o config.o \
 	     hook.o tw_owner.o model_top.o render_top.o cmd_top.o tui.o

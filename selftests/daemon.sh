@@ -6,7 +6,9 @@
 # bad file is logged and keeps the running configuration, with a good one
 # applies it; a read-only directory is logged once and counted, writing
 # resumes when it is writable again; the collector unloaded and loaded
-# again under the daemon is logged as a gap and writing goes on; sd_notify messages
+# again under the daemon is logged as a gap and writing goes on; the
+# namespaces are listed again only when they may have changed, and a
+# namespace named meanwhile is exported at once; sd_notify messages
 # (READY, RELOADING, WATCHDOG, STOPPING) reach NOTIFY_SOCKET; SIGTERM
 # exits 0 and leaves the collector pinned.
 TEST_NAME=daemon
@@ -18,7 +20,7 @@ assert_prereqs
 have_py=; command -v python3 >/dev/null && have_py=1
 [ -x "$TCPSTATED" ] || ktap_skip_all "no tcpstated at $TCPSTATED (run make)"
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 18
 collector_load || ktap_skip_all "cannot load the collector"
 setup_ns ns || ktap_skip_all "cannot create a network namespace"
 
@@ -177,7 +179,22 @@ else
 		wait_until 3 eval '[ "$(grep -c "back after a gap" "$log")" -ge 2 ]'
 fi
 
-# 6. SIGTERM: exit 0, STOPPING=1, the collector stays.
+# 6. The namespaces are listed again only when something may have
+# changed (user/netns_table.h): not every interval in a quiet minute,
+# but at once when one is named (ip netns add changes /run/netns).
+L0=$(metric tcpstate_daemon_netns_listings_total "$D2/$PROM")
+sleep 5.5
+L1=$(metric tcpstate_daemon_netns_listings_total "$D2/$PROM")
+ktap_print_msg "namespace listings over 5 quiet intervals: $L0 -> $L1"
+ktap_test_result "the namespaces are not listed every interval (at most every 10 s)" \
+	eval '[ -n "$L0" ] && [ -n "$L1" ] && [ $((L1 - L0)) -le 1 ]'
+setup_ns ns2 || ktap_skip_all "cannot create a network namespace"
+ip netns exec "$ns2" "$TCPCHURN" -p 7600 -c 1 -a 1 -d 1 >/dev/null 2>&1
+inum2=$(ip netns exec "$ns2" stat -L -c %i /proc/self/ns/net)
+ktap_test_result "a namespace named meanwhile is exported within two intervals" \
+	wait_until 3 grep -q "^tcpstate_sockets{netns=\"$inum2\"" "$D2/$PROM"
+
+# 7. SIGTERM: exit 0, STOPPING=1, the collector stays.
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?

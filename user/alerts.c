@@ -732,7 +732,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	err = netns_self(&self);
 	if (err)
 		return err;
-	if (netns_list(&list, &nl))
+	if (!a->netns && netns_list(&list, &nl))
 		nl = 0;
 	if (a->listeners_map_fd >= 0 &&
 	    tw_listeners(a->listeners_map_fd, TCPSTATE_MAX_LISTENERS, &lst, &nlst)) {
@@ -753,6 +753,13 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 		n->inum = ns->inum;
 		if (ns->inum == self) {
 			n->enterable = true;
+		} else if (a->netns) {
+			const struct netns_entry *e = netns_table_find(a->netns, ns->inum);
+
+			if (e && e->info.path[0]) {
+				n->path = e->info.path;
+				n->enterable = true;
+			}
 		} else {
 			for (size_t k = 0; k < nl; k++)
 				if (list[k].inum == ns->inum) {
@@ -802,7 +809,13 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 			r->changed = true;
 			r->old_level = ev[i - nact].old_level;
 		}
-		netns_name(st->obs.netns, r->netns_name, sizeof(r->netns_name));
+		if (a->netns) {
+			const struct netns_entry *e = netns_table_find(a->netns, st->obs.netns);
+
+			snprintf(r->netns_name, sizeof(r->netns_name), "%s", e ? e->info.name : "");
+		} else {
+			netns_name(st->obs.netns, r->netns_name, sizeof(r->netns_name));
+		}
 		if (ns)
 			r->limits = ns->limits;
 		nrep++;
@@ -851,6 +864,18 @@ cleanup:
 	free(rep);
 	alert_cache_free(&kept);
 	return err;
+}
+
+bool alerts_need_port_bound(const struct alerts *a, const struct ts_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nr_netns; i++) {
+		const struct ts_netns *ns = &snap->netns[i];
+
+		if (!alert_active(a, ALERT_PORT_USE, ns->inum) &&
+		    alerts_port_holders_may_warn(ns, &a->cfg->alerts))
+			return true;
+	}
+	return false;
 }
 
 int alerts_worst(const struct alert_report *r, size_t n)

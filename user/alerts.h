@@ -13,6 +13,7 @@
 #include "culprit.h"
 #include "model_alerts.h"
 #include "netns.h"
+#include "netns_table.h"
 #include "source.h"
 
 #define ALERT_MAX_CULPRITS	3	/* groups named per alert */
@@ -57,6 +58,8 @@ struct alerts {
 	double lookup_share;			/* alerts_ports_still_valid(); 0: measure each round */
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
 	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
+	/* Paths and names of the namespaces (set by the caller; NULL: listed each round). */
+	const struct netns_table *netns;
 	/* Counted for the daemon's metrics. */
 	__u64 lookups;				/* sock_diag queries */
 	__u64 lookup_errors;
@@ -84,6 +87,13 @@ void alerts_free(struct alerts *a);
  */
 int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 		 struct alert_report **reports, size_t *nreports);
+
+/*
+ * Whether a round over snap (limits filled) would use snap->port_bound:
+ * some namespace holds enough ports that only the bound can spare it a
+ * lookup. The caller reads the bound then (ts_source_port_bound()).
+ */
+bool alerts_need_port_bound(const struct alerts *a, const struct ts_snapshot *snap);
 
 /* The highest level among reports (ALERT_OK when none). */
 int alerts_worst(const struct alert_report *r, size_t n);

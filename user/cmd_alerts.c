@@ -199,7 +199,7 @@ static int one_round(struct ts_source *src, const struct alerts_opts *o, struct 
 	__u32 self;
 	int err;
 
-	err = ts_source_read(src, &snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
+	err = ts_source_read(src, &snap, TS_READ_ALL_NETNS);
 	if (err) {
 		warnx_("reading the %s collector failed: %s", src->ops->name, strerror(-err));
 		goto out;
@@ -214,6 +214,11 @@ static int one_round(struct ts_source *src, const struct alerts_opts *o, struct 
 	if (err) {
 		warnx_("reading the namespaces' limits failed: %s", strerror(-err));
 		goto out;
+	}
+	if (alerts_need_port_bound(a, &snap)) {
+		err = ts_source_port_bound(src, &snap);
+		if (err && err != -ENOENT)	/* without it, lookups decide */
+			warnx_("cannot read the ports per destination: %s", strerror(-err));
 	}
 	err = alerts_round(a, &snap, mono_s(), rep, nrep);
 	if (err)

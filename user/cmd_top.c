@@ -29,7 +29,7 @@
 #include "model_alerts.h"
 #include "model_top.h"
 #include "netns.h"
-#include "netns_limits.h"
+#include "netns_table.h"
 #include "render_top.h"
 #include "sockdiag.h"
 #include "tw_owner.h"
@@ -90,19 +90,26 @@ static int plain_width(void)
 	return 120;
 }
 
-/*
- * Names of the namespaces the header and the picker show. /run/netns is
- * read once per namespace named; only those on screen are asked for.
- */
+/* The namespaces: paths to enter, names, limits (netns_table.h). */
+static struct netns_table top_netns;
+
+static void name_of(__u32 inum, char *buf, size_t len)
+{
+	const struct netns_entry *e = netns_table_find(&top_netns, inum);
+
+	snprintf(buf, len, "%s", e ? e->info.name : "");
+}
+
+/* Names of the namespaces the header and the picker show. */
 static void name_namespaces(struct top_model *m)
 {
 	size_t limit = m->view == TOP_VIEW_NSPICK ? m->nr_ns : 0;
 
 	if (m->scope && !m->scope_name[0])
-		netns_name(m->scope, m->scope_name, sizeof(m->scope_name));
+		name_of(m->scope, m->scope_name, sizeof(m->scope_name));
 	for (size_t i = 0; i < limit && i < 200; i++)
 		if (!m->ns[i].name[0])
-			netns_name(m->ns[i].inum, m->ns[i].name, sizeof(m->ns[i].name));
+			name_of(m->ns[i].inum, m->ns[i].name, sizeof(m->ns[i].name));
 }
 
 /* ---------------------------------------------------------------- culprits */
@@ -121,14 +128,10 @@ static void name_namespaces(struct top_model *m)
 #define TOP_GROUP_KEYS		64	/* keys counted before the largest are chosen */
 #define TOP_INODE_MAP		65536
 #define TOP_INODE_REBUILD_NS	(2 * 1000000000ULL)	/* /proc/PID/fd walks at most this often */
-#define TOP_NETNS_REFRESH_NS	(10 * 1000000000ULL)
 
 struct finder {
 	/* Walks only the namespaces and inodes a round wants (culprit.h). */
 	struct culprit_map *map;
-	struct netns_info *ns;		/* paths of the namespaces, for setns */
-	size_t nr_ns;
-	__u64 ns_at;			/* when ns was listed */
 	__u64 last_ns;			/* the last lookup */
 	__u32 last_scope;
 	bool failed;			/* said once why lookups fail */
@@ -141,24 +144,12 @@ static struct finder finder;
 /* The path that opens inum: NULL for the caller's own, "" when unknown. */
 static const char *netns_path_of(__u32 inum, __u32 self)
 {
-	__u64 now = mono_ns();
+	const struct netns_entry *e;
 
 	if (inum == self)
 		return NULL;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < finder.nr_ns; i++)
-			if (finder.ns[i].inum == inum)
-				return finder.ns[i].path;
-		if (pass || (finder.ns_at && now - finder.ns_at < TOP_NETNS_REFRESH_NS))
-			break;
-		free(finder.ns);
-		finder.ns = NULL;
-		finder.nr_ns = 0;
-		finder.ns_at = now;
-		if (netns_list(&finder.ns, &finder.nr_ns))
-			finder.nr_ns = 0;
-	}
-	return "";
+	e = netns_table_find(&top_netns, inum);
+	return e ? e->info.path : "";
 }
 
 static void add_groups(const struct culprit_group *g, size_t ng, __u32 inum)
@@ -444,7 +435,7 @@ static void word_alert(const struct alert_report *r, struct top_alert *a)
 			      r->culprits[0].proc.pid, r->culprits[0].proc.comm);
 }
 
-static void find_alerts(struct top_model *m, struct ts_snapshot *snap)
+static void find_alerts(struct top_model *m, struct ts_source *src, struct ts_snapshot *snap)
 {
 	struct top_alert out[TOP_MAX_ALERTS];
 	struct alert_report *rep = NULL;
@@ -452,7 +443,11 @@ static void find_alerts(struct top_model *m, struct ts_snapshot *snap)
 
 	if (!al.open)
 		return;
-	netns_limits_fill_all(snap);
+	if (netns_table_fill_limits(&top_netns, snap, mono_s()) == -EIO)
+		return;		/* outside our own namespace: the next read fails */
+	al.a.netns = &top_netns;
+	if (alerts_need_port_bound(&al.a, snap))
+		ts_source_port_bound(src, snap);	/* without it, lookups decide */
 	if (alerts_round(&al.a, snap, (mono_ns() - al.t0) / 1e9, &rep, &nrep))
 		return;
 	for (size_t i = 0; i < nrep && n < TOP_MAX_ALERTS; i++) {
@@ -505,8 +500,7 @@ static void alerts_close(void)
 	al.have_fds = false;
 	culprit_map_free(finder.map);
 	finder.map = NULL;
-	free(finder.ns);
-	finder.ns = NULL;
+	netns_table_free(&top_netns);
 }
 
 static int read_frame(struct ts_source *src, struct ts_snapshot *snap,
@@ -515,12 +509,16 @@ static int read_frame(struct ts_source *src, struct ts_snapshot *snap,
 	int err;
 
 	ts_snapshot_free(snap);
-	err = ts_source_read(src, snap, (o->all ? TS_READ_ALL_NETNS : 0) | TS_READ_PORT_BOUND);
+	err = netns_table_update(&top_netns, mono_s());
+	if (err == -EIO)
+		return err;
+	src->netns = &top_netns;	/* else: with the namespaces known so far */
+	err = ts_source_read(src, snap, o->all ? TS_READ_ALL_NETNS : 0);
 	if (err)
 		return err;
 	top_feed(m, snap);
 	find_culprits(m, snap, false);
-	find_alerts(m, snap);
+	find_alerts(m, src, snap);
 	name_namespaces(m);
 	return 0;
 }

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include "clock.h"
 #include "culprit.h"
+#include "netns.h"
 
 struct slot {
 	__u32 inode;		/* 0: empty */
@@ -138,15 +138,15 @@ void culprit_map_unwant(struct culprit_map *m)
 static bool walk_proc(const struct culprit_map *m, long pid)
 {
 	char path[64];
-	struct stat st;
+	__u32 inum;
 
 	if (!m->nnetns || m->all_netns)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-	if (stat(path, &st))
+	if (netns_inum_of(path, &inum))
 		return false;
 	for (size_t i = 0; i < m->nnetns; i++)
-		if (m->netns[i] == (__u32)st.st_ino)
+		if (m->netns[i] == inum)
 			return true;
 	return false;
 }

@@ -32,7 +32,7 @@
 #include "loader.h"
 #include "log.h"
 #include "model_prom.h"
-#include "netns_limits.h"
+#include "netns_table.h"
 #include "prom.h"
 #include "prune.h"
 #include "render_alerts.h"
@@ -58,6 +58,7 @@ struct daemon {
 	__u32 prog_id;			/* BPF: the set_state program we read */
 	struct ts_snapshot snap;
 	bool have_snap;
+	struct netns_table netns;	/* the namespaces, kept between reads */
 	double next_retry, backoff, lost_at;
 	char lost_why[128];
 	unsigned long ticks;
@@ -300,7 +301,16 @@ static void read_snapshot(struct daemon *d)
 		if (!d->connected)
 			return;
 	}
-	err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
+	err = netns_table_update(&d->netns, mono_s());
+	if (err == -EIO) {
+		log_err("cannot return to the daemon's own namespace: stopping");
+		exiting = 1;
+		return;
+	}
+	if (err)	/* read with the namespaces known so far */
+		log_warn("listing the namespaces: %s", strerror(-err));
+	d->src.netns = &d->netns;
+	err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS);
 	if (err) {
 		char why[96];
 
@@ -310,7 +320,8 @@ static void read_snapshot(struct daemon *d)
 		try_connect(d);
 		if (!d->connected)
 			return;
-		err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS | TS_READ_PORT_BOUND);
+		d->src.netns = &d->netns;
+		err = ts_source_read(&d->src, &d->snap, TS_READ_ALL_NETNS);
 		if (err) {
 			d->read_errors++;
 			return;
@@ -319,9 +330,16 @@ static void read_snapshot(struct daemon *d)
 	d->have_snap = true;
 	for (size_t i = 0; i < d->snap.nr_netns; i++)
 		d->recount_s += d->snap.netns[i].check.repair_s;
-	err = netns_limits_fill_all(&d->snap);
-	if (err)
-		log_warn("reading the namespaces' limits: %s", strerror(-err));
+	err = netns_table_fill_limits(&d->netns, &d->snap, mono_s());
+	if (err == -EIO) {
+		log_err("cannot return to the daemon's own namespace: stopping");
+		exiting = 1;
+	}
+	if (d->have_alerts && alerts_need_port_bound(&d->alerts, &d->snap)) {
+		err = ts_source_port_bound(&d->src, &d->snap);
+		if (err && err != -ENOENT)	/* without it, lookups decide */
+			log_warn("reading the ports per destination: %s", strerror(-err));
+	}
 }
 
 /* ---- alerts ---------------------------------------------------------- */
@@ -388,6 +406,7 @@ static void evaluate_alerts(struct daemon *d)
 		return;
 	d->alerts.tw_map_fd = d->have_fds ? d->fds.timewait : -1;
 	d->alerts.listeners_map_fd = d->have_fds ? d->fds.listeners : -1;
+	d->alerts.netns = &d->netns;
 	err = alerts_round(&d->alerts, &d->snap, mono_s(), &d->areps, &d->nareps);
 	d->lookup_s += d->alerts.last_lookup_s;
 	if (err) {
@@ -485,6 +504,9 @@ static int fill(FILE *f, void *arg)
 	METRIC(f, "tcpstate_daemon_recount_seconds_total", "counter",
 	       "Time spent re-counting namespaces whose counts drifted from the kernel's.",
 	       "%.6f", d->recount_s);
+	METRIC(f, "tcpstate_daemon_netns_listings_total", "counter",
+	       "Times the namespaces were listed anew (at most every 10 s, or on a change).",
+	       "%" PRIu64, (uint64_t)d->netns.scans);
 	METRIC(f, "tcpstate_alert_hook_runs_total", "counter",
 	       "Runs of the alert hook.", "%" PRIu64, d->hook_runs);
 	METRIC(f, "tcpstate_alert_hook_failures_total", "counter",
@@ -697,6 +719,7 @@ int daemon_run(const struct daemon_opts *o)
 	if (d.have_fds)
 		collector_close(&d.fds);
 	prune_state_free(&d.prune);
+	netns_table_free(&d.netns);
 	if (d.connected)
 		ts_source_close(&d.src);
 	if (o->once)

@@ -388,6 +388,16 @@ __u32 alerts_port_range(const struct ts_limits *lim)
 	return lim->port_range_hi - lim->port_range_lo + 1;
 }
 
+bool alerts_port_holders_may_warn(const struct ts_netns *ns, const struct alert_rules *r)
+{
+	__u32 range = alerts_port_range(&ns->limits);
+	double w = r->th[ALERT_PORT_USE].warning;
+
+	/* No destination holds more ports than the namespace does. */
+	return w > 0 && range &&
+	       (double)alerts_port_holders(ns) >= w * (1.0 - r->hysteresis) * range;
+}
+
 bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules *r,
 			     bool active, __s64 bound)
 {
@@ -401,8 +411,7 @@ bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules
 	/* No destination, in any namespace, within half the warning. */
 	if (bound >= 0 && (double)bound < 0.5 * w * range)
 		return false;
-	/* No destination holds more ports than the namespace does. */
-	return (double)alerts_port_holders(ns) >= w * (1.0 - r->hysteresis) * range;
+	return alerts_port_holders_may_warn(ns, r);
 }
 
 bool alerts_close_wait_young(const struct alert_cw_ref *ref, const struct alert_rules *r,

@@ -200,6 +200,12 @@ bool alerts_ports_still_valid(const struct alert_ports_seen *seen,
  */
 bool alerts_need_port_lookup(const struct ts_netns *ns, const struct alert_rules *r,
 			     bool active, __s64 bound);
+/*
+ * Whether the namespace's port holders (all of them, as if one
+ * destination held them) reach the port warning: only then can a bound
+ * on the ports per destination spare a lookup.
+ */
+bool alerts_port_holders_may_warn(const struct ts_netns *ns, const struct alert_rules *r);
 bool alerts_need_close_wait_lookup(const struct ts_netns *ns, const struct alert_rules *r);
 
 /*

@@ -12,21 +12,43 @@
 #include <unistd.h>
 #include "netns.h"
 
-#define RUN_NETNS "/run/netns"
-
-static int inum_of(const char *path, __u32 *inum)
+/*
+ * The namespace path opens. A /proc/PID/ns/net link is read, not
+ * followed: readlink() gives "net:[inum]" without instantiating the nsfs
+ * file that stat() would (and free again, for a namespace nobody else
+ * has open); anything else (a /run/netns bind mount) is stat()ed.
+ */
+int netns_inum_of(const char *path, __u32 *inum)
 {
+	char link[32];
+	unsigned long v;
 	struct stat st;
+	ssize_t n;
+	char *end;
 
-	if (stat(path, &st))
+	if (strncmp(path, "/proc/", 6)) {
+		if (stat(path, &st))
+			return -errno;
+		*inum = (__u32)st.st_ino;
+		return 0;
+	}
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
 		return -errno;
-	*inum = (__u32)st.st_ino;
+	link[n] = '\0';
+	if (strncmp(link, "net:[", 5))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(link + 5, &end, 10);
+	if (errno || end == link + 5 || strcmp(end, "]") || v > 0xffffffffUL)
+		return -EINVAL;
+	*inum = (__u32)v;
 	return 0;
 }
 
 int netns_self(__u32 *inum)
 {
-	return inum_of("/proc/self/ns/net", inum);
+	return netns_inum_of("/proc/self/ns/net", inum);
 }
 
 static struct netns_info *find(struct netns_info *v, size_t nr, __u32 inum)
@@ -82,14 +104,14 @@ int netns_list(struct netns_info **out, size_t *nr_out)
 	DIR *d;
 	int err = 0;
 
-	d = opendir(RUN_NETNS);
+	d = opendir(NETNS_RUN_DIR);
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (snprintf(path, sizeof(path), RUN_NETNS "/%s", de->d_name) >=
+		if (snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name) >=
 		    (int)sizeof(path))
 			continue;
-		if (inum_of(path, &inum))
+		if (netns_inum_of(path, &inum))
 			continue;	/* a stale name: not a mount any more */
 		err = add(&v, &nr, &cap, inum, de->d_name, path);
 		if (err)
@@ -106,7 +128,7 @@ int netns_list(struct netns_info **out, size_t *nr_out)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.16s/ns/net", de->d_name);
-		if (inum_of(path, &inum))
+		if (netns_inum_of(path, &inum))
 			continue;	/* exited, or a kernel thread */
 		err = add(&v, &nr, &cap, inum, NULL, path);
 		if (err)
@@ -133,14 +155,14 @@ int netns_name(__u32 inum, char *buf, size_t len)
 	DIR *d;
 
 	buf[0] = '\0';
-	d = opendir(RUN_NETNS);
+	d = opendir(NETNS_RUN_DIR);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), RUN_NETNS "/%.60s", de->d_name);
-		if (!inum_of(path, &ino) && ino == inum) {
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%.60s", de->d_name);
+		if (!netns_inum_of(path, &ino) && ino == inum) {
 			snprintf(buf, len, "%s", de->d_name);
 			break;
 		}
@@ -164,6 +186,31 @@ int netns_cookie(__u64 *cookie)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int netns_home_open(void)
+{
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int netns_switch(const char *path)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int netns_return(int home)
+{
+	return setns(home, CLONE_NEWNET) ? -errno : 0;
 }
 
 int netns_enter(const char *path, int *saved)

@@ -14,6 +14,7 @@
 
 #define NETNS_NAME_MAX	64
 #define NETNS_PATH_MAX	80
+#define NETNS_RUN_DIR	"/run/netns"	/* where ip netns names them */
 
 struct netns_info {
 	__u32 inum;
@@ -23,12 +24,22 @@ struct netns_info {
 
 /* Every namespace with a process or a /run/netns name, sorted by inum. */
 int netns_list(struct netns_info **out, size_t *nr);
+/* The namespace path (a /proc/PID/ns/net link, a bind mount) leads to. */
+int netns_inum_of(const char *path, __u32 *inum);
 /* The caller's namespace. */
 int netns_self(__u32 *inum);
 /* Name of inum under /run/netns into buf ("" if none); 0 or -errno. */
 int netns_name(__u32 inum, char *buf, size_t len);
 /* The caller's namespace's net cookie (never reused, unlike inodes). */
 int netns_cookie(__u64 *cookie);
+/*
+ * For a loop over namespaces: an fd of the caller's namespace (or
+ * -errno), opened once; netns_switch() enters each, netns_return() comes
+ * back to home without closing it (close() does, after the loop).
+ */
+int netns_home_open(void);
+int netns_switch(const char *path);
+int netns_return(int home);
 /* Enters the namespace at path; *saved is an fd of the old one. */
 int netns_enter(const char *path, int *saved);
 /* Returns to the namespace saved by netns_enter() and closes it. */

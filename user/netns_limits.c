@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "netns.h"
+#include "clock.h"
 #include "netns_limits.h"
+#include "netns_table.h"
 
 #define SYSCTL_DIR	"/proc/sys/net/ipv4/"
 
@@ -58,38 +59,13 @@ int netns_limits_read(struct ts_limits *lim)
 
 int netns_limits_fill_all(struct ts_snapshot *snap)
 {
-	struct netns_info *list = NULL;
-	size_t nr = 0;
-	__u32 self = 0;
+	struct netns_table t = {};
+	double now = mono_s();
 	int err;
 
-	err = netns_self(&self);
-	if (err)
-		return err;
-	err = netns_list(&list, &nr);
-	if (err)
-		return err;
-	for (size_t i = 0; i < snap->nr_netns; i++) {
-		struct ts_netns *ns = &snap->netns[i];
-		int saved;
-
-		if (ns->inum == self) {
-			netns_limits_read(&ns->limits);
-			continue;
-		}
-		for (size_t k = 0; k < nr; k++) {
-			if (list[k].inum != ns->inum)
-				continue;
-			if (netns_enter(list[k].path, &saved))
-				break;	/* gone, or not ours to enter: unknown */
-			netns_limits_read(&ns->limits);
-			err = netns_restore(saved);
-			if (err)
-				goto out;
-			break;
-		}
-	}
-out:
-	free(list);
+	err = netns_table_update(&t, now);
+	if (!err)
+		err = netns_table_fill_limits(&t, snap, now);
+	netns_table_free(&t);
 	return err;
 }

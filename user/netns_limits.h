@@ -18,9 +18,10 @@ int netns_limits_read(struct ts_limits *lim);
 
 /*
  * Fills snap->netns[i].limits for every namespace of snap that can be
- * entered (netns_list(), netns_enter()), restoring the caller's namespace.
- * Namespaces not found or not enterable stay unknown. Returns 0, or the
- * first -errno that left the caller outside its own namespace (fatal).
+ * entered, listing them for this once (a reader that goes on keeps a
+ * netns_table instead), restoring the caller's namespace. Namespaces not
+ * found or not enterable stay unknown. Returns 0, or the first -errno
+ * that left the caller outside its own namespace (fatal).
  */
 int netns_limits_fill_all(struct ts_snapshot *snap);
 

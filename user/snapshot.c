@@ -68,6 +68,19 @@ int ts_source_read(struct ts_source *src, struct ts_snapshot *snap,
 	return 0;
 }
 
+int ts_source_port_bound(struct ts_source *src, struct ts_snapshot *snap)
+{
+	__s64 bound;
+	int err;
+
+	if (!src->ops->port_bound)
+		return -ENOENT;
+	err = src->ops->port_bound(src, &bound);
+	if (!err)
+		snap->port_bound = bound;
+	return err;
+}
+
 static size_t lower_bound(const struct ts_snapshot *snap, __u32 inum)
 {
 	size_t lo = 0, hi = snap->nr_netns;
@@ -102,10 +115,16 @@ struct ts_netns *snapshot_get(struct ts_snapshot *snap, __u32 inum)
 
 	if (i < snap->nr_netns && snap->netns[i].inum == inum)
 		return &snap->netns[i];
-	v = realloc(snap->netns, (snap->nr_netns + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	snap->netns = v;
+	if (snap->nr_netns >= snap->cap_netns) {
+		size_t cap = snap->nr_netns < 8 ? 16 : snap->nr_netns * 2;
+
+		v = realloc(snap->netns, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		snap->netns = v;
+		snap->cap_netns = cap;
+	}
+	v = snap->netns;
 	memmove(&v[i + 1], &v[i], (snap->nr_netns - i) * sizeof(*v));
 	memset(&v[i], 0, sizeof(*v));
 	v[i].inum = inum;
@@ -118,6 +137,7 @@ void ts_snapshot_free(struct ts_snapshot *snap)
 	free(snap->netns);
 	snap->netns = NULL;
 	snap->nr_netns = 0;
+	snap->cap_netns = 0;
 	free(snap->listeners);
 	snap->listeners = NULL;
 	snap->nr_listeners = 0;

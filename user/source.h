@@ -67,6 +67,7 @@ struct ts_snapshot {
 	__u64 counting_ns;		/* how long the collector has counted; 0: unknown */
 	size_t nr_netns;
 	struct ts_netns *netns;		/* sorted by inum */
+	size_t cap_netns;		/* entries allocated (snapshot_get()) */
 	struct tcpstate_errors errors;	/* collector health, summed over CPUs */
 	__u64 events_missed;		/* events the kernel did not deliver (recursion) */
 	__u64 events_recovered;		/* BPF: skipped by set_state_btf, run by its twin */
@@ -86,14 +87,13 @@ struct ts_snapshot {
 	/*
 	 * At least the ports any one destination holds, host-wide (BPF
 	 * collector: the largest port_use counter, include/tcpstate.h); -1
-	 * when the source has no such bound or was not asked for it.
+	 * until ts_source_port_bound() reads it, or when the source has none.
 	 */
 	__s64 port_bound;
 };
 
 /* Flags for ts_source_ops.read(). */
 #define TS_READ_ALL_NETNS	(1u << 0)	/* every namespace, not only the caller's */
-#define TS_READ_PORT_BOUND	(1u << 1)	/* and port_bound, where the source has it */
 
 struct ts_source;
 
@@ -104,12 +104,21 @@ struct ts_source_ops {
 	int (*open)(struct ts_source *src);
 	/* Fills snap (allocating snap->netns); 0 or -errno. */
 	int (*read)(struct ts_source *src, struct ts_snapshot *snap, unsigned int flags);
+	/* snap->port_bound; NULL where the source has no bound. 0 or -errno. */
+	int (*port_bound)(struct ts_source *src, __s64 *bound);
 	void (*close)(struct ts_source *src);
 };
+
+struct netns_table;
 
 struct ts_source {
 	const struct ts_source_ops *ops;
 	void *priv;
+	/*
+	 * Where TS_READ_ALL_NETNS finds the namespaces: a table its owner
+	 * keeps up to date (netns_table.h), or NULL to list them on each read.
+	 */
+	struct netns_table *netns;
 };
 
 extern const struct ts_source_ops ts_source_bpf;
@@ -119,6 +128,12 @@ extern const struct ts_source_ops ts_source_module;
 int ts_source_open(struct ts_source *src, const char *name);
 void ts_source_close(struct ts_source *src);
 int ts_source_read(struct ts_source *src, struct ts_snapshot *snap, unsigned int flags);
+/*
+ * Reads the bound on the ports per destination into snap->port_bound
+ * (left -1 where the source has none: -ENOENT). O(port buckets x CPUs):
+ * read when an alert round needs it (alerts_need_port_bound()).
+ */
+int ts_source_port_bound(struct ts_source *src, struct ts_snapshot *snap);
 
 /* Returns the entry for inum, or NULL. */
 const struct ts_netns *ts_snapshot_find(const struct ts_snapshot *snap, __u32 inum);

@@ -21,6 +21,7 @@
 #include "repair.h"
 #include "sockstat.h"
 #include "netns.h"
+#include "netns_table.h"
 #include "snapshot.h"
 #include "source.h"
 
@@ -97,60 +98,64 @@ struct wanted {
 	size_t nr;
 };
 
-static bool wanted_inum(const struct wanted *w, __u32 inum)
-{
-	for (size_t i = 0; i < w->nr; i++)
-		if (w->ns[i].key.inum == inum)
-			return true;
-	return false;
-}
-
-/* By cookie too: a dead namespace's statistics may carry a live inode. */
+/*
+ * By cookie too: a dead namespace's statistics may carry a live inode.
+ * The wanted are sorted by inum (the table's order).
+ */
 static bool wanted_key(const struct wanted *w, const struct tcpstate_netns_key *k)
 {
-	for (size_t i = 0; i < w->nr; i++)
-		if (w->ns[i].key.inum == k->inum && w->ns[i].key.cookie == k->cookie)
-			return true;
+	size_t lo = 0, hi = w->nr;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->ns[mid].key.inum < k->inum)
+			lo = mid + 1;
+		else if (w->ns[mid].key.inum > k->inum)
+			hi = mid;
+		else
+			return w->ns[mid].key.cookie == k->cookie;
+	}
 	return false;
 }
 
-/* Cookies are learnt with SO_NETNS_COOKIE inside each namespace. */
-static int wanted_get(struct wanted *w, bool all)
+/*
+ * The caller's namespace, or every one the table holds with its cookie
+ * (learnt with SO_NETNS_COOKIE inside each): the source's table, kept by
+ * its owner, or one listed for this read.
+ */
+static int wanted_get(struct wanted *w, bool all, struct netns_table *table)
 {
-	struct netns_info *ns = NULL;
-	size_t nr = 1;
-	int err, saved;
+	struct netns_table once = {};
+	struct netns_table *t = table ? table : &once;
+	int err = 0;
 
-	if (all) {
-		err = netns_list(&ns, &nr);
-		if (err)
-			return err;
-	}
-	w->ns = calloc(nr ? nr : 1, sizeof(*w->ns));
-	if (!w->ns) {
-		free(ns);
-		return -ENOMEM;
-	}
 	if (!all) {
+		w->ns = calloc(1, sizeof(*w->ns));
+		if (!w->ns)
+			return -ENOMEM;
 		w->nr = 1;
 		return netns_self(&w->ns[0].key.inum) ?: netns_cookie(&w->ns[0].key.cookie);
 	}
-	err = 0;
-	for (size_t i = 0; i < nr; i++) {
+	if (!table)
+		err = netns_table_update(&once, mono_s());
+	if (!err) {
+		w->ns = calloc(t->nr ? t->nr : 1, sizeof(*w->ns));
+		if (!w->ns)
+			err = -ENOMEM;
+	}
+	for (size_t i = 0; !err && i < t->nr; i++) {
+		const struct netns_entry *e = &t->v[i];
 		struct wanted_ns *wn = &w->ns[w->nr];
 
-		if (netns_enter(ns[i].path, &saved))
-			continue;	/* gone meanwhile */
-		wn->key.inum = ns[i].inum;
-		snprintf(wn->path, sizeof(wn->path), "%s", ns[i].path);
-		if (!netns_cookie(&wn->key.cookie))
-			w->nr++;
-		if (netns_restore(saved)) {
-			err = -EIO;
-			break;
-		}
+		if (!e->cookie)
+			continue;	/* could not be entered */
+		wn->key.inum = e->info.inum;
+		wn->key.cookie = e->cookie;
+		snprintf(wn->path, sizeof(wn->path), "%s", e->info.path);
+		w->nr++;
 	}
-	free(ns);
+	netns_table_free(&once);
 	return err;
 }
 
@@ -172,8 +177,7 @@ static int add_listeners(struct bpf_src *b, const struct wanted *wanted,
 		prev = &key;
 		if (bpf_map_lookup_elem(b->fds.listeners, &key, &l))
 			continue;	/* closed meanwhile */
-		if (!wanted_inum(wanted, l.netns) ||
-		    !wanted_key(wanted, &(struct tcpstate_netns_key){
+		if (!wanted_key(wanted, &(struct tcpstate_netns_key){
 				.cookie = l.netns_cookie, .inum = l.netns }))
 			continue;
 		ns = snapshot_get(snap, l.netns);
@@ -372,21 +376,28 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 static int check_all(struct bpf_src *b, const struct wanted *w,
 		     struct ts_snapshot *snap)
 {
-	int err = 0, saved;
+	int err = 0, home = -1;
 
 	for (size_t i = 0; i < w->nr && !err; i++) {
 		if (!w->ns[i].path[0]) {
 			err = check_netns(b, &w->ns[i].key, snap);
 			continue;
 		}
-		if (netns_enter(w->ns[i].path, &saved))
+		if (home < 0) {
+			home = netns_home_open();
+			if (home < 0)
+				return home;
+		}
+		if (netns_switch(w->ns[i].path))
 			continue;	/* gone meanwhile */
 		err = check_netns(b, &w->ns[i].key, snap);
-		if (netns_restore(saved)) {
+		if (netns_return(home)) {
 			warnx_("cannot return to the original namespace");
-			return -EIO;
+			err = -EIO;
 		}
 	}
+	if (home >= 0)
+		close(home);
 	return err;
 }
 
@@ -435,9 +446,10 @@ static void prog_stats(struct bpf_src *b, struct ts_snapshot *snap)
  * one destination holds (include/tcpstate.h). O(TCPSTATE_PORT_BUCKETS x
  * CPUs), in batches; -errno, or -ENOENT when ports are not counted.
  */
-static int port_bound(struct bpf_src *b, __s64 *bound)
+static int bpf_port_bound(struct ts_source *src, __s64 *bound)
 {
 	enum { BATCH = 2048 };
+	struct bpf_src *b = src->priv;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 keys[BATCH], out = 0, n;
 	void *in = NULL;
@@ -470,41 +482,22 @@ static int port_bound(struct bpf_src *b, __s64 *bound)
 	return 0;
 }
 
-/* Adds the wanted namespaces' entries of a netns map (ncpus values each). */
-static int add_netns_map(struct bpf_src *b, int fd, int ncpus,
-			 const struct wanted *wanted, struct ts_snapshot *snap)
-{
-	struct tcpstate_netns_key key, next, *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct ts_netns *ns;
-
-		key = next;
-		prev = &key;
-		if (!wanted_key(wanted, &key) ||
-		    bpf_map_lookup_elem(fd, &key, b->percpu))
-			continue;
-		ns = snapshot_get(snap, key.inum);
-		if (!ns)
-			return -ENOMEM;
-		ns->cookie = key.cookie;
-		sum_stats(&ns->st, b->percpu, ncpus);
-	}
-	return 0;
-}
-
-/* Adds the wanted namespaces that hold a preallocated slot. */
-static int add_slots(struct bpf_src *b, const struct wanted *wanted,
-		     struct ts_snapshot *snap)
+/*
+ * Every wanted namespace that has statistics: its slot and both maps, its
+ * two buffers folded (netns_live()). The wanted are in inum order, so the
+ * snapshot grows at its end.
+ */
+static int add_wanted(struct bpf_src *b, const struct wanted *wanted,
+		      struct ts_snapshot *snap)
 {
 	struct tcpstate_stats *st = b->scratch;
 
 	for (size_t i = 0; i < wanted->nr; i++) {
 		const struct tcpstate_netns_key *key = &wanted->ns[i].key;
+		struct tcpstate_check c;
 		struct ts_netns *ns;
 
-		memset(st, 0, sizeof(*st));
-		if (!add_slot(b, key, st))
+		if (!netns_live(b, key, check_get(b, key, &c) ? &c : NULL, st))
 			continue;
 		ns = snapshot_get(snap, key->inum);
 		if (!ns)
@@ -513,18 +506,6 @@ static int add_slots(struct bpf_src *b, const struct wanted *wanted,
 		tcpstate_stats_add(&ns->st, st);
 	}
 	return 0;
-}
-
-/* Every namespace's two buffers folded, once its slot and both maps are added. */
-static void select_all(struct bpf_src *b, struct ts_snapshot *snap)
-{
-	for (size_t i = 0; i < snap->nr_netns; i++) {
-		struct ts_netns *ns = &snap->netns[i];
-		struct tcpstate_netns_key key = { .cookie = ns->cookie, .inum = ns->inum };
-		struct tcpstate_check c;
-
-		select_live(&ns->st, check_get(b, &key, &c) ? &c : NULL);
-	}
 }
 
 static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
@@ -536,7 +517,7 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	int err, lock;
 	__u32 key;
 
-	err = wanted_get(&wanted, flags & TS_READ_ALL_NETNS);
+	err = wanted_get(&wanted, flags & TS_READ_ALL_NETNS, src->netns);
 	if (err) {
 		warnx_("cannot tell the network namespaces apart: %s", strerror(-err));
 		goto out;
@@ -551,14 +532,9 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 	}
 	snap->taken_ns = mono_ns();
 
-	err = add_slots(b, &wanted, snap);
-	if (!err)
-		err = add_netns_map(b, b->fds.netns_stats, b->ncpus, &wanted, snap);
-	if (!err)
-		err = add_netns_map(b, b->fds.netns_spill, 1, &wanted, snap);
+	err = add_wanted(b, &wanted, snap);
 	if (err)
 		goto unlock;
-	select_all(b, snap);
 	err = check_all(b, &wanted, snap);
 	if (err)
 		goto unlock;
@@ -574,13 +550,6 @@ static int bpf_read(struct ts_source *src, struct ts_snapshot *snap,
 			for (int i = 0; i < TCPSTATE_NERRORS; i++)
 				snap->errors.count[i] += errs[c].count[i];
 	prog_stats(b, snap);
-	if (flags & TS_READ_PORT_BOUND) {
-		err = port_bound(b, &snap->port_bound);
-		if (err == -ENOENT)
-			err = 0;	/* no bound: lookups decide */
-		else if (err)
-			warnx_("cannot read the ports per destination: %s", strerror(-err));
-	}
 unlock:
 	collector_unlock(lock);
 out:
@@ -593,5 +562,6 @@ const struct ts_source_ops ts_source_bpf = {
 	.probe = bpf_probe,
 	.open = bpf_open,
 	.read = bpf_read,
+	.port_bound = bpf_port_bound,
 	.close = bpf_close,
 };

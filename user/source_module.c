@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "netns.h"
+#include "netns_table.h"
 #include "proc_parse.h"
 #include "snapshot.h"
 
@@ -134,24 +135,36 @@ static int module_open(struct ts_source *src)
 static int module_read(struct ts_source *src, struct ts_snapshot *snap,
 		       unsigned int flags)
 {
-	struct netns_info *list = NULL;
-	size_t nr = 0, i;
-	int err, saved, first = 1;
+	struct netns_table once = {};
+	struct netns_table *t = src->netns ? src->netns : &once;
+	int err = 0, home = -1, first = 1;
 
-	(void)src;
 	snap->taken_ns = mono_ns();
 	snap->events_missed = 0;	/* probes are called for every event */
 	if (!(flags & TS_READ_ALL_NETNS))
 		return read_one(PROC_SELF, snap, 1);
 
-	err = netns_list(&list, &nr);
-	if (err)
-		return err;
-	for (i = 0; i < nr; i++) {
-		if (netns_enter(list[i].path, &saved))
+	if (!src->netns)
+		err = netns_table_update(&once, mono_s());
+	for (size_t i = 0; !err && i < t->nr; i++) {
+		const char *path = t->v[i].info.path;
+
+		if (!path[0]) {		/* the caller's own */
+			err = read_one(PROC_THREAD, snap, first);
+			first = 0;
+			continue;
+		}
+		if (home < 0) {
+			home = netns_home_open();
+			if (home < 0) {
+				err = home;
+				break;
+			}
+		}
+		if (netns_switch(path))
 			continue;	/* gone meanwhile */
 		err = read_one(PROC_THREAD, snap, first);
-		if (netns_restore(saved) && !err)
+		if (netns_return(home))
 			err = -EIO;
 		/*
 		 * Missing in one namespace: it is being dismantled, unless
@@ -159,11 +172,11 @@ static int module_read(struct ts_source *src, struct ts_snapshot *snap,
 		 */
 		if (err == -ENOENT && !module_probe())
 			err = 0;
-		if (err)
-			break;
 		first = 0;
 	}
-	free(list);
+	if (home >= 0)
+		close(home);
+	netns_table_free(&once);
 	return err;
 }
 

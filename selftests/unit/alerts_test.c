@@ -219,7 +219,10 @@ TEST(lookup_gates_are_from_the_counts)
 	EXPECT_UEQ(alerts_port_holders(&ns), 500);
 	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, false, -1));
 	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, true, -1));
+	/* Too few holders: the bound would not be read. */
+	EXPECT_TRUE(!alerts_port_holders_may_warn(&ns, &r));
 	ns.st.live[TCPSTATE_ST_ESTABLISHED] = 200;	/* 700 >= 0.7 * 0.9 * 1000 */
+	EXPECT_TRUE(alerts_port_holders_may_warn(&ns, &r));
 	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, false, -1));
 	/* The collector's bound: no destination within 350 (half the warning). */
 	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, false, 349));
@@ -227,6 +230,7 @@ TEST(lookup_gates_are_from_the_counts)
 	EXPECT_TRUE(alerts_need_port_lookup(&ns, &r, true, 0));	/* in force: measured */
 	ns.limits.known = false;
 	EXPECT_TRUE(!alerts_need_port_lookup(&ns, &r, true, -1));
+	EXPECT_TRUE(!alerts_port_holders_may_warn(&ns, &r));	/* no range known */
 	EXPECT_TRUE(!alerts_need_close_wait_lookup(&ns, &r));
 	ns.st.live[TCPSTATE_ST_CLOSE_WAIT] = 1;
 	EXPECT_TRUE(!alerts_need_close_wait_lookup(&ns, &r));	/* age alert off here */
