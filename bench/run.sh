@@ -11,7 +11,8 @@
 #   cost.sh   2. ns per event of each program beside an empty program
 #   reads.sh  3. summary, ss -tan, ss -s, node_exporter at 1k..1M sockets
 #             4. map memory per socket, 5. tcpstated at the top level
-#   netns.sh  4. map memory per namespace (1 and 500)
+#   netns.sh  4. map memory per namespace (1 and 500), tcpstated beside
+#                the 500
 #   vm.sh     6. the module beside the collector in a 6.12 guest
 #
 # QUICK=1 (under 3 minutes): 2 s churn runs, up to 100k sockets, 100
@@ -80,6 +81,7 @@ jq -r '
 	["daemon RSS kB", "<= 16384", f(.daemon_rss_kb)],
 	["daemon CPU % of a core", "<= 1", f(.daemon_cpu_pct)],
 	["  without drift re-counts", "", f(.daemon_cpu_pct_without_recounts)],
+	["daemon CPU % at \(.daemon_netns.namespaces // "-") netns", "-", f(.daemon_netns.cpu_pct)],
 	["map bytes per netns", "-", f(.map_bytes_per_netns)],
 	["map bytes per socket", "-", f(.map_bytes_per_socket)],
 	["module churn ratio (guest)", ">= 0.97", f(.vm_churn_ratio_module)],
