@@ -327,6 +327,13 @@ static __always_inline bool apply_set_state(struct sock *sk, int oldstate,
 	if (newstate == TCP_CLOSE) {
 		lifetime_add(st, info->born_ns, now);
 		port_release(&info->port_bucket);
+		/*
+		 * Its namespace too, for the twin's test above: a socket
+		 * first seen closing (older than the collector, never
+		 * counted) has none yet, and the twin would apply the
+		 * close again.
+		 */
+		sk_count_in(info, netns, cookie);
 		info->state = TCP_CLOSE;
 		info->born_ns = 0;
 		sk_info_forget(sk);
