@@ -160,9 +160,10 @@ wait "$dpid" || true
 wait "$churn" || true
 churn_cps=$(($(kv connects "$(cat "$tmp/churn")") / (INTERVALS + 5)))
 cpu_ms=$(awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$hz" -v n="$INTERVALS" 'BEGIN {printf "%.1f", (u + s) * 1000 / hz / n}')
-# Of which (wall time, per interval): re-counts of drifted namespaces
+# Of which (per interval): re-counts of drifted namespaces (CPU time)
 # (this machine's kernel skips BPF programs in some softirqs, see
-# Documentation/architecture.rst), and the alerts' sock_diag queries.
+# Documentation/architecture.rst), and the alerts' sock_diag queries
+# (wall time).
 recount_ms=$(awk -v a="$rc0" -v b="$rc1" -v n="$INTERVALS" 'BEGIN {printf "%.1f", (b - a) * 1000 / n}')
 lookup_ms=$(awk -v a="$lk0" -v b="$lk1" -v n="$INTERVALS" 'BEGIN {printf "%.1f", (b - a) * 1000 / n}')
 

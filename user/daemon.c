@@ -502,7 +502,7 @@ static int fill(FILE *f, void *arg)
 	METRIC(f, "tcpstate_alert_lookup_seconds_total", "counter",
 	       "Time all evaluations spent in sock_diag queries.", "%.6f", d->lookup_s);
 	METRIC(f, "tcpstate_daemon_recount_seconds_total", "counter",
-	       "Time spent re-counting namespaces whose counts drifted from the kernel's.",
+	       "CPU time spent re-counting namespaces whose counts drifted from the kernel's.",
 	       "%.6f", d->recount_s);
 	METRIC(f, "tcpstate_daemon_netns_listings_total", "counter",
 	       "Times the namespaces were listed anew (at most every 10 s, or on a change).",

@@ -30,7 +30,7 @@ struct ts_check {
 	__u64 repairs;			/* re-counts since load */
 	__u32 generation;		/* BPF: the generation read (repair.h) */
 	bool repaired;			/* re-counted on this read */
-	double repair_s;		/* BPF: wall time that re-count took */
+	double repair_s;		/* BPF: CPU time that re-count took */
 };
 
 /*

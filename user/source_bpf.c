@@ -335,9 +335,9 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		     "has %lld and %lld: re-counting it", key->inum,
 		     (long long)smp.full_a, (long long)smp.tw_a,
 		     (long long)k.full, (long long)k.tw);
-		t0 = mono_s();
+		t0 = thread_cpu_s();
 		err = repair_netns(&b->fds, key, &c);
-		repair_s = mono_s() - t0;
+		repair_s = thread_cpu_s() - t0;
 		if (err) {
 			warnx_("namespace %u: re-count failed: %s", key->inum,
 			       strerror(-err));
