@@ -20,6 +20,7 @@ DELTA=$LIB_TMPDIR/delta.trans
 # snap_start NS: the baseline for the next step.
 snap_start() {
 	transitions "$1" >"$PREV"
+	HEALTH_PREV=$(collector_health "$1")
 }
 
 # delta_is NS "from to n"...: the transitions since the last snapshot.
@@ -32,13 +33,47 @@ delta_is() {
 	[ "$(cat "$DELTA")" = "$want" ]
 }
 
+# shortfall GOT_FILE "from to n"...: how many transitions GOT lacks, when
+# it lacks some and has nothing the list has not (no line above its
+# count); nothing otherwise.
+shortfall() {
+	local got=$1
+	shift
+	printf '%s\n' "$@" | sed '/^$/d' | awk '
+		FILENAME == ARGV[1] { g[$1 " " $2] = $3; next }
+		{ k = $1 " " $2; w[k] = $3; if ($3 > g[k]) short += $3 - g[k] }
+		END { for (k in g) if (g[k] > w[k]) bad = 1
+		      if (!bad && short > 0) print short }' "$got" -
+}
+
 # step DESC NS "from to n"...: one case; the next step counts from here.
+# Transitions missing that the collector reported itself pass, told
+# apart: the kernel's blind spot (kernel_skips, lib.sh) skips an event
+# now and then, and the socket's next event finds its record behind
+# (missed_event). Only when both fall in the step, the missing are
+# exactly what close_unseen and missed_event grew by, and there is one
+# (the blind spot is rare: a few events in a 200,000-event burst); more,
+# anything else, and any extra transition, fail.
 step() {
-	local desc=$1 ns=$2
+	local desc=$1 ns=$2 short health
 	shift 2
 	wait_until 3 delta_is "$ns" "$@" >/dev/null
+	short=$(shortfall "$DELTA" "$@")
+	health=$(collector_health "$ns")
+	if [ -n "$short" ]; then
+		kernel_skips "$HEALTH_PREV" "$health"
+		if [ "$SKIPPED" -eq "$short" ] && [ "$short" -eq 1 ]; then
+			ktap_print_msg "$desc: a transition short, counted as missed: the kernel's blind spot (kernel_skips, lib.sh)"
+			ktap_print_msg "$(tr '\n' ';' <"$DELTA")"
+			ktap_test_pass "$desc"
+			cp "$CUR" "$PREV"
+			HEALTH_PREV=$health
+			return
+		fi
+	fi
 	expect_lines "$desc" "$DELTA" "$@"
 	cp "$CUR" "$PREV"
+	HEALTH_PREV=$health
 }
 
 # handshake NS PORT N GROUP: N connections to a new listener.
