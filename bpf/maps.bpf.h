@@ -93,10 +93,10 @@ struct tw_scratch {
 /*
  * The statistics of most namespaces, preallocated at load (the loader
  * sizes both arrays to targ_netns_slots): a namespace's slot is the low
- * bits of its cookie (the kernel counts cookies up, so the namespaces of
- * a host rarely meet in one), its while netns_slot_owner holds the cookie,
- * so the common event finds its namespace with two array lookups the
- * verifier inlines, not a hash lookup (stats.bpf.h). A namespace whose
+ * bits of its cookie (tcpstate_netns_slot(), include/tcpstate.h), its while
+ * netns_slot_owner holds the cookie, so the common event finds its
+ * namespace with two array lookups the verifier inlines, not a hash
+ * lookup (stats.bpf.h). A namespace whose
  * slot another holds keeps its statistics in netns_stats below. A
  * slot's owner is its cookie; 0 while free, TCPSTATE_NETNS_RETIRED once
  * user space has found its namespace gone (user/prune.c zeroes and

@@ -52,7 +52,7 @@ stats_slot(struct tcpstate_netns_key *key, const bool create)
 
 	if (!targ_netns_slots)
 		return NULL;
-	idx = key->cookie & (targ_netns_slots - 1);
+	idx = tcpstate_netns_slot(key->cookie, targ_netns_slots);
 	owner = bpf_map_lookup_elem(&netns_slot_owner, &idx);
 	if (!owner)
 		return NULL;

@@ -337,7 +337,7 @@ SEC("syscall")
 int repair_begin(struct tcpstate_repair_ctx *ctx)
 {
 	struct tcpstate_netns_key key = ctx->key, *owner;
-	__u32 idx = key.cookie & (targ_netns_slots - 1);
+	__u32 idx = tcpstate_netns_slot(key.cookie, targ_netns_slots);
 	struct tcpstate_check *c;
 	struct tcpstate_stats *st;
 	__u32 epoch = ctx->epoch;

@@ -73,6 +73,9 @@ static __always_inline bool tw_view_of(struct inet_timewait_sock *tw,
 		__builtin_memcpy(&v->laddr[2],
 				 (void *)&TW_AT(buf, __u64, __tw_common.skc_v6_rcv_saddr) + 8, 8);
 	} else {
+		/* All of both: a record copies the whole of daddr. */
+		__builtin_memset(v->daddr, 0, sizeof(v->daddr));
+		__builtin_memset(v->laddr, 0, sizeof(v->laddr));
 		v->daddr[0] = TW_AT(buf, __u32, __tw_common.skc_daddr);
 		v->laddr[0] = TW_AT(buf, __u32, __tw_common.skc_rcv_saddr);
 	}

@@ -124,6 +124,22 @@ struct tcpstate_netns_key {
 #define TCPSTATE_NETNS_RETIRED		(~0ULL)
 
 /*
+ * A namespace's preallocated slot among nslots (a power of two; 0: none;
+ * bpf/maps.bpf.h): its cookie's low bits, free on every event. Cookies
+ * made one after another take distinct slots; the kernel hands them out
+ * in per-CPU batches of one counter, which a mount namespace draws from
+ * too on this project's 6.18 host (network namespaces made with an "ip
+ * netns exec" between each came two apart), and cookies 2^k apart reach
+ * only one slot in 2^k. A hash spreads any spacing, at a cost on every
+ * event: Documentation/architecture.rst, "Per network namespace", has
+ * what was measured.
+ */
+static inline __u32 tcpstate_netns_slot(__u64 cookie, __u32 nslots)
+{
+	return nslots ? (__u32)(cookie & (nslots - 1)) : 0;
+}
+
+/*
  * Per network namespace statistics, one per CPU in both collectors; a
  * reader sums the CPUs. live[] entries are per-CPU deltas (an increment on
  * one CPU may be undone on another), so only the sum is meaningful and a

@@ -55,7 +55,7 @@ in_map() {
 # The slot a namespace's cookie maps to (bpf/maps.bpf.h), and whether it
 # is free and zeroed on every CPU.
 nslots=$(bpftool -j map show pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner | jq .max_entries)
-slot_of() { echo $(($1 & (nslots - 1))); }
+slot_of() { echo $(($1 & (nslots - 1))); }	# tcpstate_netns_slot()
 slot_owner_inum() {
 	bpftool -j map lookup pinned /sys/fs/bpf/tcpstate/map_netns_slot_owner \
 		key $(printf '%d 0 0 0' "$1") | jq '.formatted.value | select(.cookie != 0) | .inum'

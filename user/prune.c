@@ -110,7 +110,7 @@ static int retire_slot(const struct collector_fds *f, const struct tcpstate_netn
 
 	if (err)
 		return err;
-	idx = key->cookie & (nslots - 1);
+	idx = tcpstate_netns_slot(key->cookie, nslots);
 	if (bpf_map_lookup_elem(f->netns_slot_owner, &idx, &owner))
 		return -errno;
 	if (owner.cookie != key->cookie)

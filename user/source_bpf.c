@@ -243,7 +243,7 @@ static bool check_get(struct bpf_src *b, const struct tcpstate_netns_key *key,
 static bool add_slot(struct bpf_src *b, const struct tcpstate_netns_key *key,
 		     struct tcpstate_stats *st)
 {
-	__u32 idx = key->cookie & (b->nslots - 1);
+	__u32 idx = tcpstate_netns_slot(key->cookie, b->nslots);
 	struct tcpstate_netns_key owner;
 
 	if (bpf_map_lookup_elem(b->fds.netns_slot_owner, &idx, &owner) ||
