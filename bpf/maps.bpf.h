@@ -96,11 +96,11 @@ struct tw_scratch {
  * bits of its cookie (tcpstate_netns_slot(), include/tcpstate.h), its while
  * netns_slot_owner holds the cookie, so the common event finds its
  * namespace with two array lookups the verifier inlines, not a hash
- * lookup (stats.bpf.h). A namespace whose
- * slot another holds keeps its statistics in netns_stats below. A
- * slot's owner is its cookie; 0 while free, TCPSTATE_NETNS_RETIRED once
- * user space has found its namespace gone (user/prune.c zeroes and
- * frees it a round later, when no event can still be writing to it).
+ * lookup (stats.bpf.h). A namespace whose slot another holds keeps its
+ * statistics in netns_stats below. A slot's owner is its cookie; 0 while
+ * free, TCPSTATE_NETNS_RETIRED once user space has found its namespace
+ * gone (user/prune.c zeroes and frees it a round later, when no event
+ * can still be writing to it).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
