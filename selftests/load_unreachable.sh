@@ -42,8 +42,19 @@ hold_stop
 # Out of reach: no name, no process. Not cleanup_ns: that drains it.
 ip netns del "$NS"
 LIB_NAMESPACES=()
-reachable=$(ls -lL /proc/[0-9]*/ns/net 2>/dev/null | grep -c "$inum" || true)
-ktap_test_result "namespace $inum out of reach ($reachable processes in it)" \
+# reachable_by INUM: the processes and names that lead to the namespace.
+reachable_by() {
+	local l n=0
+	for l in /proc/[0-9]*/ns/net; do
+		[ "$(readlink "$l" 2>/dev/null)" = "net:[$1]" ] && n=$((n + 1))
+	done
+	for l in /run/netns/*; do
+		[ -e "$l" ] && [ "$(stat -L -c %i "$l" 2>/dev/null)" = "$1" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+reachable=$(reachable_by "$inum")
+ktap_test_result "namespace $inum out of reach (by $reachable processes or names)" \
 	test "$reachable" -eq 0
 
 collector_load || ktap_skip_all "cannot load the collector"
