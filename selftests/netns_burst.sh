@@ -73,14 +73,28 @@ ktap_test_result "every one of $N namespaces: any drift from the kernel's counte
 # in LAST_ACK has no timewait socket, and its record may be dropped
 # before any check), so their growth is reported, not failed, within
 # kernel_skips' rule and with the counts above exact.
+# The blind spot may also skip a timewait socket's birth alone (its
+# timer_start in such a softirq): its namespace's timewait count is short
+# (a drift, re-counted above), and if it dies before the re-count (reused
+# by a connect: loopback's tcp_tw_reuse), timewait_untracked grows with
+# nothing else. So timewait_untracked may also grow by no more than the
+# timewait sockets the drifts found missing (a CI run under sk_slots.sh:
+# +1 against 7 missing, close_unseen and missed_event unchanged).
 kernel_skips "$health0" "$(collector_health "${NSS[0]}")"
 health1=$SKIPS_AFTER
+tw_missed=$(for ns in "${NSS[@]}"; do cat "$LIB_TMPDIR/$ns.json"; done | jq -s \
+	'map(select((.check.drifts // 0) > 0) | [.check.last_drift_timewait // 0, 0] | min) | 0 - (add // 0)')
 if [ "$SKIPPED" -gt 0 ]; then
-	# For the report only: the timewait sockets the drifts found missing.
-	tw_missed=$(for ns in "${NSS[@]}"; do cat "$LIB_TMPDIR/$ns.json"; done | jq -s \
-		'map(select((.check.drifts // 0) > 0) | [.check.last_drift_timewait // 0, 0] | min) | 0 - (add // 0)')
 	ktap_print_msg "close_unseen + missed_event +$SKIPPED (timewait_untracked no more):" \
 		"the stuck sockets of the ${#drifted[@]} drifted namespace(s), $tw_missed timewait socket(s) short"
+fi
+tw_untracked=$(jq -n --argjson b "$health0" --argjson a "$health1" \
+	'($a.errors.timewait_untracked // 0) - ($b.errors.timewait_untracked // 0)')
+if [ "$tw_untracked" -gt 0 ] && [ "$tw_untracked" -le "$tw_missed" ]; then
+	ktap_print_msg "timewait_untracked +$tw_untracked, no more than the $tw_missed timewait" \
+		"socket(s) the drifts found missing: births the kernel's blind spot skipped"
+	health1=$(jq -c --argjson b "$health0" \
+		'.errors.timewait_untracked = ($b.errors.timewait_untracked // 0)' <<<"$health1")
 fi
 health_case "collector health: no error counter grew, no event missed" \
 	"$(jq -c '.drifts = 0' <<<"$health0")" "$(jq -c '.drifts = 0' <<<"$health1")"
