@@ -188,29 +188,33 @@ int netns_cookie(__u64 *cookie)
 	return err;
 }
 
-int netns_home_open(void)
+int netns_run_in(const char *path, int *home, int (*fn)(void *arg), void *arg)
 {
-	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int fd, ret;
 
-	return fd < 0 ? -errno : fd;
-}
-
-int netns_switch(const char *path)
-{
-	int fd, err = 0;
-
+	if (!path[0])
+		return fn(arg);
+	if (*home < 0) {
+		*home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (*home < 0)
+			return -errno;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	if (setns(fd, CLONE_NEWNET))
-		err = -errno;
+		return NETNS_GONE;
+	ret = setns(fd, CLONE_NEWNET);
 	close(fd);
-	return err;
+	if (ret)
+		return NETNS_GONE;	/* not a namespace, or not ours to enter */
+	ret = fn(arg);
+	return setns(*home, CLONE_NEWNET) ? -EIO : ret;
 }
 
-int netns_return(int home)
+void netns_home_close(int *home)
 {
-	return setns(home, CLONE_NEWNET) ? -errno : 0;
+	if (*home >= 0)
+		close(*home);
+	*home = -1;
 }
 
 int netns_enter(const char *path, int *saved)

@@ -33,13 +33,17 @@ int netns_name(__u32 inum, char *buf, size_t len);
 /* The caller's namespace's net cookie (never reused, unlike inodes). */
 int netns_cookie(__u64 *cookie);
 /*
- * For a loop over namespaces: an fd of the caller's namespace (or
- * -errno), opened once; netns_switch() enters each, netns_return() comes
- * back to home without closing it (close() does, after the loop).
+ * For a loop over namespaces: runs fn(arg) inside the namespace at path,
+ * in place when path is "" (the caller's own). *home is the way back to
+ * the caller's namespace, -1 before the loop, opened at the first entry
+ * and kept for the next (netns_home_close() after the loop). Returns
+ * fn's result; NETNS_GONE when path leads to no namespace one may enter
+ * any more (fn not run); -errno when home cannot be opened; -EIO when
+ * the caller's namespace could not be restored (fatal).
  */
-int netns_home_open(void);
-int netns_switch(const char *path);
-int netns_return(int home);
+#define NETNS_GONE	1
+int netns_run_in(const char *path, int *home, int (*fn)(void *arg), void *arg);
+void netns_home_close(int *home);
 /* Enters the namespace at path; *saved is an fd of the old one. */
 int netns_enter(const char *path, int *saved);
 /* Returns to the namespace saved by netns_enter() and closes it. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "netns_limits.h"
 #include "netns_table.h"
 
@@ -31,42 +32,26 @@ const struct netns_entry *netns_table_find(const struct netns_table *t, __u32 in
 	return find_mut((struct netns_table *)t, inum);
 }
 
+/* netns_run_in()'s: the cookie of the namespace it runs in, 0 if none. */
+static int cookie_here(void *cookie)
+{
+	if (netns_cookie(cookie))
+		*(__u64 *)cookie = 0;
+	return 0;
+}
+
 /*
- * Opens *home (the caller's namespace, for netns_return()) on first use;
- * 0 or -errno.
+ * The cookie of e's namespace, entering it unless it is the caller's
+ * (then its path becomes ""); one gone meanwhile keeps 0.
  */
-static int home_get(int *home)
-{
-	if (*home < 0)
-		*home = netns_home_open();
-	return *home < 0 ? *home : 0;
-}
-
-static void home_put(int home)
-{
-	if (home >= 0)
-		close(home);
-}
-
-/* The cookie of e's namespace, entering it unless it is the caller's. */
 static int learn_cookie(struct netns_entry *e, __u32 self, int *home)
 {
 	int err;
 
-	if (e->info.inum == self) {
+	if (e->info.inum == self)
 		e->info.path[0] = '\0';
-		if (netns_cookie(&e->cookie))
-			e->cookie = 0;
-		return 0;
-	}
-	err = home_get(home);
-	if (err)
-		return err;
-	if (netns_switch(e->info.path))
-		return 0;	/* gone meanwhile, or not ours to enter */
-	if (netns_cookie(&e->cookie))
-		e->cookie = 0;
-	return netns_return(*home) ? -EIO : 0;
+	err = netns_run_in(e->info.path, home, cookie_here, &e->cookie);
+	return err < 0 ? err : 0;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -120,7 +105,7 @@ static int scan(struct netns_table *t, double now)
 
 		err = learn_cookie(&v[i], self, &home);
 		if (err) {
-			home_put(home);
+			netns_home_close(&home);
 			free(v);
 			return err;
 		}
@@ -130,7 +115,7 @@ static int scan(struct netns_table *t, double now)
 			v[i].limits_at = old->limits_at;
 		}
 	}
-	home_put(home);
+	netns_home_close(&home);
 	qsort(v, n, sizeof(*v), cmp_entry);
 	free(t->v);
 	t->v = v;
@@ -173,24 +158,29 @@ int netns_table_update(struct netns_table *t, double now)
 	return out_of_date(t, now) ? scan(t, now) : 0;
 }
 
+int netns_table_for_read(struct netns_table *kept, struct netns_table *once,
+			 struct netns_table **t)
+{
+	*t = kept ? kept : once;
+	return kept ? 0 : netns_table_update(once, mono_s());
+}
+
+/* netns_run_in()'s: the limits of the namespace it runs in. */
+static int limits_here(void *lim)
+{
+	netns_limits_read(lim);
+	return 0;
+}
+
 /* Reads e's limits (known stays false when it cannot be entered). */
 static int read_limits(struct netns_entry *e, double now, int *home)
 {
 	int err;
 
 	e->limits_at = now;
-	if (!e->info.path[0]) {
-		netns_limits_read(&e->limits);
-		return 0;
-	}
 	memset(&e->limits, 0, sizeof(e->limits));
-	err = home_get(home);
-	if (err)
-		return err;
-	if (netns_switch(e->info.path))
-		return 0;
-	netns_limits_read(&e->limits);
-	return netns_return(*home) ? -EIO : 0;
+	err = netns_run_in(e->info.path, home, limits_here, &e->limits);
+	return err < 0 ? err : 0;
 }
 
 /* The entry snap's namespace ns has in the table, if the same namespace. */
@@ -230,7 +220,7 @@ int netns_table_fill_limits(struct netns_table *t, struct ts_snapshot *snap, dou
 		budget--;
 		t->limits_cursor = i + 1;
 	}
-	home_put(home);
+	netns_home_close(&home);
 	if (err)
 		return err;
 	for (size_t i = 0; i < snap->nr_netns; i++) {

@@ -59,6 +59,14 @@ struct netns_table {
  */
 int netns_table_update(struct netns_table *t, double now);
 
+/*
+ * The table a read goes by: kept, which its owner keeps up to date, or,
+ * when kept is NULL, once, listed now (netns_table_free() it after the
+ * read). 0 or -errno, as netns_table_update().
+ */
+int netns_table_for_read(struct netns_table *kept, struct netns_table *once,
+			 struct netns_table **t);
+
 /* The entry of inum, or NULL. */
 const struct netns_entry *netns_table_find(const struct netns_table *t, __u32 inum);
 

@@ -126,9 +126,8 @@ static bool wanted_key(const struct wanted *w, const struct tcpstate_netns_key *
  */
 static int wanted_get(struct wanted *w, bool all, struct netns_table *table)
 {
-	struct netns_table once = {};
-	struct netns_table *t = table ? table : &once;
-	int err = 0;
+	struct netns_table once = {}, *t;
+	int err;
 
 	if (!all) {
 		w->ns = calloc(1, sizeof(*w->ns));
@@ -137,8 +136,7 @@ static int wanted_get(struct wanted *w, bool all, struct netns_table *table)
 		w->nr = 1;
 		return netns_self(&w->ns[0].key.inum) ?: netns_cookie(&w->ns[0].key.cookie);
 	}
-	if (!table)
-		err = netns_table_update(&once, mono_s());
+	err = netns_table_for_read(table, &once, &t);
 	if (!err) {
 		w->ns = calloc(t->nr ? t->nr : 1, sizeof(*w->ns));
 		if (!w->ns)
@@ -372,6 +370,19 @@ static int check_netns(struct bpf_src *b, const struct tcpstate_netns_key *key,
 	return 0;
 }
 
+struct check_arg {
+	struct bpf_src *b;
+	const struct tcpstate_netns_key *key;
+	struct ts_snapshot *snap;
+};
+
+static int check_here(void *arg)
+{
+	struct check_arg *a = arg;
+
+	return check_netns(a->b, a->key, a->snap);
+}
+
 /* check_netns() for every wanted namespace, entering each in turn. */
 static int check_all(struct bpf_src *b, const struct wanted *w,
 		     struct ts_snapshot *snap)
@@ -379,25 +390,15 @@ static int check_all(struct bpf_src *b, const struct wanted *w,
 	int err = 0, home = -1;
 
 	for (size_t i = 0; i < w->nr && !err; i++) {
-		if (!w->ns[i].path[0]) {
-			err = check_netns(b, &w->ns[i].key, snap);
-			continue;
-		}
-		if (home < 0) {
-			home = netns_home_open();
-			if (home < 0)
-				return home;
-		}
-		if (netns_switch(w->ns[i].path))
-			continue;	/* gone meanwhile */
-		err = check_netns(b, &w->ns[i].key, snap);
-		if (netns_return(home)) {
+		struct check_arg a = { .b = b, .key = &w->ns[i].key, .snap = snap };
+
+		err = netns_run_in(w->ns[i].path, &home, check_here, &a);
+		if (err == NETNS_GONE)
+			err = 0;	/* gone meanwhile */
+		else if (err == -EIO)
 			warnx_("cannot return to the original namespace");
-			err = -EIO;
-		}
 	}
-	if (home >= 0)
-		close(home);
+	netns_home_close(&home);
 	return err;
 }
 

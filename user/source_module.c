@@ -132,50 +132,46 @@ static int module_open(struct ts_source *src)
 	return err;
 }
 
+struct read_arg {
+	struct ts_snapshot *snap;
+	int first;
+};
+
+static int read_here(void *arg)
+{
+	struct read_arg *a = arg;
+
+	return read_one(PROC_THREAD, a->snap, a->first);
+}
+
 static int module_read(struct ts_source *src, struct ts_snapshot *snap,
 		       unsigned int flags)
 {
-	struct netns_table once = {};
-	struct netns_table *t = src->netns ? src->netns : &once;
-	int err = 0, home = -1, first = 1;
+	struct netns_table once = {}, *t;
+	struct read_arg a = { .snap = snap, .first = 1 };
+	int err, home = -1;
 
 	snap->taken_ns = mono_ns();
 	snap->events_missed = 0;	/* probes are called for every event */
 	if (!(flags & TS_READ_ALL_NETNS))
 		return read_one(PROC_SELF, snap, 1);
 
-	if (!src->netns)
-		err = netns_table_update(&once, mono_s());
+	err = netns_table_for_read(src->netns, &once, &t);
 	for (size_t i = 0; !err && i < t->nr; i++) {
-		const char *path = t->v[i].info.path;
-
-		if (!path[0]) {		/* the caller's own */
-			err = read_one(PROC_THREAD, snap, first);
-			first = 0;
+		err = netns_run_in(t->v[i].info.path, &home, read_here, &a);
+		if (err == NETNS_GONE) {
+			err = 0;	/* gone meanwhile */
 			continue;
 		}
-		if (home < 0) {
-			home = netns_home_open();
-			if (home < 0) {
-				err = home;
-				break;
-			}
-		}
-		if (netns_switch(path))
-			continue;	/* gone meanwhile */
-		err = read_one(PROC_THREAD, snap, first);
-		if (netns_return(home))
-			err = -EIO;
 		/*
 		 * Missing in one namespace: it is being dismantled, unless
 		 * the module is gone (then it is missing in ours too).
 		 */
 		if (err == -ENOENT && !module_probe())
 			err = 0;
-		first = 0;
+		a.first = 0;
 	}
-	if (home >= 0)
-		close(home);
+	netns_home_close(&home);
 	netns_table_free(&once);
 	return err;
 }

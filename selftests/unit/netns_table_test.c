@@ -4,7 +4,8 @@
  * limits of namespaces never read are read at once, then a few a read,
  * so that each comes round within NETNS_LIMITS_MAX_AGE_S; a namespace
  * without statistics is not read, one under another cookie stays
- * unknown; a /proc ns link read gives what stat() gives. The entries
+ * unknown; a /proc ns link read gives what stat() gives; netns_run_in()
+ * runs in place for "" and not at all where a path leads nowhere. The entries
  * stand for the caller's own namespace (path ""): nothing is entered, no
  * root needed.
  */
@@ -135,4 +136,35 @@ TEST(update_keeps_a_fresh_table)
 	ASSERT_EQ(netns_table_update(&t, T0 + 1), 0);
 	EXPECT_UEQ(t.scans, 0);
 	EXPECT_UEQ(t.nr, N);
+}
+
+static int count_runs(void *arg)
+{
+	return ++*(int *)arg;
+}
+
+/* netns_run_in(): "" runs in place, nothing opened; fn's result returned. */
+TEST(run_in_the_callers_own_namespace_is_in_place)
+{
+	int home = -1, runs = 0;
+
+	EXPECT_EQ(netns_run_in("", &home, count_runs, &runs), 1);
+	EXPECT_EQ(runs, 1);
+	EXPECT_EQ(home, -1);
+	netns_home_close(&home);
+}
+
+/* A path that leads nowhere: NETNS_GONE, fn not run, home kept for the loop. */
+TEST(run_in_a_namespace_gone_does_not_run)
+{
+	int home = -1, runs = 0;
+
+	EXPECT_EQ(netns_run_in("/proc/0/ns/net", &home, count_runs, &runs), NETNS_GONE);
+	EXPECT_EQ(runs, 0);
+	/* Not a namespace at all: the same. */
+	EXPECT_EQ(netns_run_in("/dev/null", &home, count_runs, &runs), NETNS_GONE);
+	EXPECT_EQ(runs, 0);
+	EXPECT_TRUE(home >= 0);
+	netns_home_close(&home);
+	EXPECT_EQ(home, -1);
 }
