@@ -697,6 +697,12 @@ static int culprits(struct alerts *a, struct ns_rows *n, const struct ts_netns *
 	return err == -ENOTRECOVERABLE || err == -ENOMEM ? err : 0;
 }
 
+/* The caller's table entry of inum, or NULL (none, or no table). */
+static const struct netns_entry *netns_entry_of(const struct alerts *a, __u32 inum)
+{
+	return a->netns ? netns_table_find(a->netns, inum) : NULL;
+}
+
 static struct ns_rows *rows_of(struct ns_rows *rows, size_t nr, __u32 inum)
 {
 	for (size_t i = 0; i < nr; i++)
@@ -708,7 +714,6 @@ static struct ns_rows *rows_of(struct ns_rows *rows, size_t nr, __u32 inum)
 int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 		 struct alert_report **reports, size_t *nreports)
 {
-	struct netns_info *list = NULL;
 	struct ns_rows *rows = NULL;
 	struct obs_vec ov = {};
 	struct alert_event *ev = NULL;
@@ -716,7 +721,7 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	struct alert_report *rep = NULL;
 	struct alert_cache kept = {};
 	struct tcpstate_listener *lst = NULL;
-	size_t nl = 0, nact, nrep = 0, nlst = 0;
+	size_t nact, nrep = 0, nlst = 0;
 	__u32 self = 0;
 	int nev = 0, err;
 
@@ -732,8 +737,6 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 	err = netns_self(&self);
 	if (err)
 		return err;
-	if (!a->netns && netns_list(&list, &nl))
-		nl = 0;
 	if (a->listeners_map_fd >= 0 &&
 	    tw_listeners(a->listeners_map_fd, TCPSTATE_MAX_LISTENERS, &lst, &nlst)) {
 		a->lookup_errors++;	/* then per namespace, with sock_diag */
@@ -753,20 +756,13 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 		n->inum = ns->inum;
 		if (ns->inum == self) {
 			n->enterable = true;
-		} else if (a->netns) {
-			const struct netns_entry *e = netns_table_find(a->netns, ns->inum);
+		} else {
+			const struct netns_entry *e = netns_entry_of(a, ns->inum);
 
 			if (e && e->info.path[0]) {
 				n->path = e->info.path;
 				n->enterable = true;
 			}
-		} else {
-			for (size_t k = 0; k < nl; k++)
-				if (list[k].inum == ns->inum) {
-					n->path = list[k].path;
-					n->enterable = true;
-					break;
-				}
 		}
 		err = observe(a, ns, n, lst, nlst, snap->port_bound, now, &ov);
 		if (err)
@@ -809,12 +805,10 @@ int alerts_round(struct alerts *a, const struct ts_snapshot *snap, double now,
 			r->changed = true;
 			r->old_level = ev[i - nact].old_level;
 		}
-		if (a->netns) {
-			const struct netns_entry *e = netns_table_find(a->netns, st->obs.netns);
+		{
+			const struct netns_entry *e = netns_entry_of(a, st->obs.netns);
 
 			snprintf(r->netns_name, sizeof(r->netns_name), "%s", e ? e->info.name : "");
-		} else {
-			netns_name(st->obs.netns, r->netns_name, sizeof(r->netns_name));
 		}
 		if (ns)
 			r->limits = ns->limits;
@@ -852,7 +846,6 @@ cleanup:
 	for (size_t i = 0; rows && i < snap->nr_netns; i++)
 		ns_rows_free(&rows[i]);
 	free(rows);
-	free(list);
 	free(lst);
 	free(a->tw);		/* up to alert_max_sockets records: not kept */
 	a->tw = NULL;

@@ -58,7 +58,10 @@ struct alerts {
 	double lookup_share;			/* alerts_ports_still_valid(); 0: measure each round */
 	int tw_map_fd;				/* BPF "timewait" map, or -1 (set by the caller) */
 	int listeners_map_fd;			/* BPF "listeners" map, or -1 (likewise) */
-	/* Paths and names of the namespaces (set by the caller; NULL: listed each round). */
+	/*
+	 * Paths and names of the namespaces, set by the caller (the table
+	 * its reads go by); NULL: only the caller's own can be looked into.
+	 */
 	const struct netns_table *netns;
 	/* Counted for the daemon's metrics. */
 	__u64 lookups;				/* sock_diag queries */
@@ -76,7 +79,7 @@ int alerts_init(struct alerts *a, const struct tsd_config *cfg);
 void alerts_free(struct alerts *a);
 
 /*
- * One round over snap (limits filled: netns_limits_fill_all) at now
+ * One round over snap (limits filled: netns_table_fill_limits()) at now
  * (seconds, monotonic). reports/nreports (allocated; free() it) receive
  * what is active after the round and what changed level in it (the
  * resolved ones at ok), with culprits: named anew when an alert changes

@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "config.h"
 #include "loader.h"
-#include "netns_limits.h"
+#include "netns_table.h"
 #include "render_alerts.h"
 #include "snapshot.h"
 #include "source.h"
@@ -192,13 +192,20 @@ static int keep_only(struct ts_snapshot *snap, const struct alerts_opts *o)
 	return 0;
 }
 
+/* src->netns and a->netns: the rounds' table, listed again only if out of date. */
 static int one_round(struct ts_source *src, const struct alerts_opts *o, struct alerts *a,
 		     struct alert_report **rep, size_t *nrep)
 {
+	struct netns_table *t = src->netns;
 	struct ts_snapshot snap = {};
 	__u32 self;
 	int err;
 
+	err = netns_table_update(t, mono_s());
+	if (err) {
+		warnx_("cannot list the network namespaces: %s", strerror(-err));
+		return err;
+	}
 	err = ts_source_read(src, &snap, TS_READ_ALL_NETNS);
 	if (err) {
 		warnx_("reading the %s collector failed: %s", src->ops->name, strerror(-err));
@@ -210,7 +217,7 @@ static int one_round(struct ts_source *src, const struct alerts_opts *o, struct 
 	if (!err)
 		err = keep_only(&snap, o);
 	if (!err)
-		err = netns_limits_fill_all(&snap);
+		err = netns_table_fill_limits(t, &snap, mono_s());
 	if (err) {
 		warnx_("reading the namespaces' limits failed: %s", strerror(-err));
 		goto out;
@@ -234,6 +241,7 @@ int cmd_alerts(int argc, char **argv)
 	struct alert_report *rep = NULL;
 	struct tsd_config cfg;
 	struct ts_source src = {};
+	struct netns_table netns = {};	/* both rounds' namespaces */
 	struct alerts a = {};
 	struct collector_fds fds;
 	bool have_fds = false;
@@ -267,6 +275,8 @@ int cmd_alerts(int argc, char **argv)
 	}
 	/* Two rounds a second apart make the rates: both measure. */
 	a.lookup_share = 0;
+	src.netns = &netns;
+	a.netns = &netns;
 	/* The BPF collector knows who owned the TIME_WAIT sockets. */
 	if (src.ops == &ts_source_bpf && !collector_open(&fds)) {
 		have_fds = true;
@@ -310,5 +320,6 @@ cleanup:
 	if (have_fds)
 		collector_close(&fds);
 	ts_source_close(&src);
+	netns_table_free(&netns);
 	return ret;
 }

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "netns.h"
 #include "netns_limits.h"
+#include "netns_table.h"
 #include "prom.h"
 #include "snapshot.h"
 #include "source.h"
@@ -142,6 +144,7 @@ int cmd_export(int argc, char **argv)
 				 .all = true, .prom = { .version = TCPSTATE_VERSION } };
 	struct ts_snapshot snap = {};
 	struct ts_source src = {};
+	struct netns_table netns = {};	/* listed once: the read and the limits */
 	struct fill_arg arg = { .snap = &snap, .prom = &o.prom };
 	char msg[512];
 	__u32 self;
@@ -157,6 +160,14 @@ int cmd_export(int argc, char **argv)
 	}
 	if (open_source(&src, o.source))
 		return 1;
+	if (o.all) {
+		err = netns_table_update(&netns, mono_s());
+		if (err) {
+			warnx_("cannot list the network namespaces: %s", strerror(-err));
+			goto cleanup;
+		}
+		src.netns = &netns;
+	}
 	err = ts_source_read(&src, &snap, o.all ? TS_READ_ALL_NETNS : 0);
 	if (err) {
 		warnx_("reading the %s collector failed: %s", src.ops->name, strerror(-err));
@@ -168,7 +179,7 @@ int cmd_export(int argc, char **argv)
 		goto cleanup;
 	}
 	if (o.all) {
-		err = netns_limits_fill_all(&snap);
+		err = netns_table_fill_limits(&netns, &snap, mono_s());
 		if (err) {
 			warnx_("reading the namespaces' limits failed: %s", strerror(-err));
 			goto cleanup;
@@ -199,5 +210,6 @@ int cmd_export(int argc, char **argv)
 cleanup:
 	ts_snapshot_free(&snap);
 	ts_source_close(&src);
+	netns_table_free(&netns);
 	return ret;
 }

@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "clock.h"
 #include "netns_limits.h"
-#include "netns_table.h"
 
 #define SYSCTL_DIR	"/proc/sys/net/ipv4/"
 
@@ -55,17 +53,4 @@ int netns_limits_read(struct ts_limits *lim)
 	lim->somaxconn = read_u64s("../core/somaxconn", &tw, 1) ? -1 : (long long)tw;
 	lim->known = true;
 	return 0;
-}
-
-int netns_limits_fill_all(struct ts_snapshot *snap)
-{
-	struct netns_table t = {};
-	double now = mono_s();
-	int err;
-
-	err = netns_table_update(&t, now);
-	if (!err)
-		err = netns_table_fill_limits(&t, snap, now);
-	netns_table_free(&t);
-	return err;
 }

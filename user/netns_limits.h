@@ -11,18 +11,9 @@
 
 /*
  * Reads the limits of the calling thread's network namespace (its own
- * /proc/sys/net/ipv4, so call it after netns_enter()). lim->known is set
+ * /proc/sys/net/ipv4, so call it inside the namespace: netns_run_in()). lim->known is set
  * on success. Returns 0 or -errno.
  */
 int netns_limits_read(struct ts_limits *lim);
-
-/*
- * Fills snap->netns[i].limits for every namespace of snap that can be
- * entered, listing them for this once (a reader that goes on keeps a
- * netns_table instead), restoring the caller's namespace. Namespaces not
- * found or not enterable stay unknown. Returns 0, or the first -errno
- * that left the caller outside its own namespace (fatal).
- */
-int netns_limits_fill_all(struct ts_snapshot *snap);
 
 #endif /* __TCPSTATE_NETNS_LIMITS_H */

@@ -21,7 +21,7 @@ struct prom_opts {
 
 /*
  * Writes every family for snap to f (the per-namespace limits are
- * snap->netns[i].limits, filled by netns_limits_fill_all(), or left
+ * snap->netns[i].limits, filled by netns_table_fill_limits(), or left
  * unknown and not exported). Returns 0, -ENOMEM, or -errno of a write
  * error (f's error flag). Never prints elsewhere.
  */
