@@ -62,7 +62,6 @@ static void netns_build(struct prom_netns *p, const struct ts_netns *ns)
 		p->states[i].name = state_name(s);
 		p->states[i].sockets = st->live[s];
 		hist_build(&p->states[i].duration, st->duration[s]);
-		p->states[i].has_duration = p->states[i].duration.count != 0;
 	}
 	hist_build(&p->lifetime, st->lifetime);
 	p->check_done = ns->check.done;

@@ -34,10 +34,10 @@ struct prom_state {
 	const char *name;		/* "time_wait" */
 	__s64 sockets;
 	/*
-	 * Exported only once the state has been left: a namespace has a
-	 * duration series for each state with an observation, not ten.
+	 * Exported only once the state has been left (duration.count): a
+	 * namespace has a duration series for each state with an
+	 * observation, not ten.
 	 */
-	bool has_duration;
 	struct prom_hist duration;
 };
 

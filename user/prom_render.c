@@ -139,8 +139,8 @@ static void render_netns(FILE *f, const struct prom_model *m)
 	}
 	for (size_t i = 0; i < m->nr_netns; i++)
 		for (size_t s = 0; s < m->netns[i].nr_states; s++) {
-			if (!m->netns[i].states[s].has_duration)
-				continue;
+			if (!m->netns[i].states[s].duration.count)
+				continue;	/* never left: no series */
 			l[0] = "netns";
 			l[1] = m->netns[i].netns;
 			l[2] = "state";
