@@ -331,6 +331,18 @@ collector_reload() {
 	collector_unload && collector_load
 }
 
+# sub_test DESC SCRIPT [NAME=VALUE...]: another selftest as one case of
+# this one, with those variables in its environment; its lines become
+# comments.
+sub_test() {
+	local desc=$1 script=$2 out=$LIB_TMPDIR/sub.out rc
+	shift 2
+	env "$@" "$LIB_DIR/$script" >"$out" 2>&1
+	rc=$?
+	ktap_print_msg "$(sed 's/^/  /' "$out")"
+	if [ "$rc" -eq 0 ]; then ktap_test_pass "$desc"; else ktap_test_fail "$desc (exit $rc)"; fi
+}
+
 # load_refused OPTION VALUE WORDS: `tcpstate load OPTION VALUE` exits 64
 # saying WORDS, and nothing is loaded by it; one test result.
 load_refused() {

@@ -20,14 +20,6 @@ assert_prereqs bpftool
 ktap_print_header
 ktap_set_plan 8
 
-# sub_test DESC SCRIPT: another selftest, its lines as comments.
-sub_test() {
-	local out=$LIB_TMPDIR/sub.out rc
-	"$LIB_DIR/$2" >"$out" 2>&1
-	rc=$?
-	ktap_print_msg "$(sed 's/^/  /' "$out")"
-	if [ "$rc" -eq 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1 (exit $rc)"; fi
-}
 # load_slots N: the collector, reloaded with N namespace slots.
 load_slots() {
 	collector_load_with --netns-slots "$1" 2>"$LIB_TMPDIR/load.err" && return 0

@@ -16,15 +16,6 @@ assert_prereqs
 ktap_print_header
 ktap_set_plan 5
 
-# sub_test DESC SCRIPT: another selftest, its lines as comments.
-sub_test() {
-	local out=$LIB_TMPDIR/sub.out rc
-	CHURN_SECONDS=3 "$LIB_DIR/$2" >"$out" 2>&1
-	rc=$?
-	ktap_print_msg "$(sed 's/^/  /' "$out")"
-	if [ "$rc" -eq 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1 (exit $rc)"; fi
-}
-
 load_refused --sk-slots 12 "power of two"
 
 test_cleanup() {
@@ -39,7 +30,7 @@ else
 	ktap_test_fail "loaded with a table of 16 slots"
 	ktap_finished
 fi
-sub_test "churn.sh with 16 slots" churn.sh
-sub_test "netns_burst.sh with 16 slots" netns_burst.sh
-sub_test "transitions.sh with 16 slots" transitions.sh
+sub_test "churn.sh with 16 slots" churn.sh CHURN_SECONDS=3
+sub_test "netns_burst.sh with 16 slots" netns_burst.sh CHURN_SECONDS=3
+sub_test "transitions.sh with 16 slots" transitions.sh CHURN_SECONDS=3
 ktap_finished
